@@ -1,0 +1,24 @@
+# `make demo` and `make test` create the environment first when it is missing or stale.
+PYTHON ?= python3
+VENV ?= .venv
+# Rebuilt when any of these changes; otherwise a second run does nothing.
+ENV_STAMP := $(VENV)/.mmseg_heritage_installed
+ENV_INPUTS := tools/install_env.sh setup.py $(wildcard requirements/*.txt)
+PYTEST_ARGS ?=
+
+.PHONY: install demo test clean-env
+
+install: $(ENV_STAMP)
+
+$(ENV_STAMP): $(ENV_INPUTS)
+	VENV=$(VENV) PYTHON=$(PYTHON) bash tools/install_env.sh
+	touch $@
+
+demo: $(ENV_STAMP)
+	$(VENV)/bin/python tools/demo.py
+
+test: $(ENV_STAMP)
+	$(VENV)/bin/python -m pytest tests $(PYTEST_ARGS)
+
+clean-env:
+	rm -rf $(VENV)

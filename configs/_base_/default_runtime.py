@@ -1,0 +1,20 @@
+# Runtime shared by every config. The plugin is imported through custom_imports, so MMSeg's
+# stock tools (train.py, test.py, MMSegInferencer) run these configs unchanged.
+custom_imports = dict(imports=['mmseg_heritage'], allow_failed_imports=False)
+default_scope = 'mmseg'
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'),
+)
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+log_processor = dict(by_epoch=False)
+log_level = 'INFO'
+load_from = None
+resume = False
+tta_model = dict(type='SegTTAModel')
+# Saves the message hub's history as plain data, so checkpoints load with torch's safe
+# weights_only unpickler (--resume, load_from, init_model, MMSegInferencer). Keep it when
+# overriding custom_hooks: custom_hooks = {{_base_.custom_hooks}} + [...]
+custom_hooks = [dict(type='SafeCheckpointHook')]

@@ -1,0 +1,29 @@
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+
+def read_requirements(name):
+    lines = Path('requirements', name).read_text().splitlines()
+    return [line for line in lines if line and not line.startswith('#')]
+
+
+version = {}
+exec(Path('mmseg_heritage/version.py').read_text(), version)
+
+setup(
+    name='mmseg_heritage',
+    version=version['__version__'],
+    description='Damage segmentation of heritage artefacts (ARTeFACT) for MMSegmentation',
+    long_description=Path('README.md').read_text(),
+    long_description_content_type='text/markdown',
+    packages=find_packages(include=['mmseg_heritage', 'mmseg_heritage.*']),
+    python_requires='>=3.9',
+    # torch and mmcv (built from source with ops) come from tools/install_env.sh.
+    install_requires=read_requirements('runtime.txt'),
+    extras_require={
+        'tests': read_requirements('tests.txt'),
+        'optional': read_requirements('optional.txt'),
+    },
+    license='Apache-2.0',
+)
