@@ -35,16 +35,17 @@ def data_root_options(root) -> list:
             for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
 
 
-def run_stock_train(work_dir, data_root, iters: int, *extra) -> subprocess.CompletedProcess:
+def run_stock_train(work_dir, data_root, iters: int, *flags,
+                    options=()) -> subprocess.CompletedProcess:
     """Run MMSeg's own tools/train.py on the demo config, shrunk to a few small iterations."""
     command = [
         sys.executable, str(stock_mmseg_tool('train.py')), str(DEMO_CONFIG),
-        '--work-dir', str(work_dir), *extra, '--cfg-options', *data_root_options(data_root),
+        '--work-dir', str(work_dir), *flags, '--cfg-options', *data_root_options(data_root),
         f'train_cfg.max_iters={iters}', 'train_cfg.val_interval=2',
         'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1',
         'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
-        'val_dataloader.persistent_workers=False'
+        'val_dataloader.persistent_workers=False', *options
     ]
     result = subprocess.run(command, capture_output=True, text=True, cwd=work_dir.parent,
                             env={**os.environ, 'PYTHONHASHSEED': '0'})

@@ -20,6 +20,15 @@ def test_resume_continues_from_the_last_checkpoint(trained_work_dir, synthetic_r
     assert len(history['log_history']) == 6
 
 
+def test_load_from_starts_a_new_run_from_our_weights(trained_work_dir, synthetic_root):
+    work_dir = trained_work_dir.parent / 'fine_tune'
+    work_dir.mkdir()
+    weights = trained_work_dir / 'iter_4.pth'
+    result = run_stock_train(work_dir, synthetic_root, 2, options=[f'load_from={weights}'])
+    assert f'Load checkpoint from {weights}' in result.stdout + result.stderr
+    assert torch.load(work_dir / 'iter_2.pth', weights_only=True)['meta']['iter'] == 2
+
+
 def test_init_model_and_inferencer_predict(trained_work_dir, synthetic_root):
     from mmseg.apis import MMSegInferencer, inference_model, init_model
 
