@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 from mmengine.config import Config
 from mmengine.runner import Runner
+from mmseg.apis import inference_model, init_model
 
 import mmseg_heritage
 from mmseg_heritage.datasets import CLASSES, IGNORE_INDEX, generate_synthetic_dataset
@@ -83,7 +84,6 @@ def main() -> int:
     scores = {k: float(v) for k, v in runner.test().items()}
 
     # Load the saved checkpoint the way users do; this also proves it passes safe loading.
-    from mmseg.apis import inference_model, init_model
     checkpoint = (Path(args.work_dir) / 'last_checkpoint').read_text().strip()
     model = init_model(cfg, checkpoint, device='cpu')
     val_infos = [runner.test_dataloader.dataset.get_data_info(i)

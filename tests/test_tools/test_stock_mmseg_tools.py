@@ -1,7 +1,11 @@
 """MMSeg's own tools and APIs run our configs and load our checkpoints unchanged."""
+import re
+import subprocess
+import sys
+
 import numpy as np
 import torch
-from conftest import DEMO_CONFIG, run_stock_train
+from conftest import DEMO_CONFIG, data_root_options, run_stock_train, stock_mmseg_tool
 
 
 def test_stock_train_writes_checkpoints(trained_work_dir):
@@ -18,6 +22,17 @@ def test_resume_continues_from_the_last_checkpoint(trained_work_dir, synthetic_r
     # The loss history of the first run survived the resume: 4 + 2 iterations logged.
     history = checkpoint['message_hub']['log_scalars']['train/loss']
     assert len(history['log_history']) == 6
+
+
+def test_stock_test_evaluates_a_checkpoint(trained_work_dir, synthetic_root):
+    result = subprocess.run(
+        [sys.executable, str(stock_mmseg_tool('test.py')), str(DEMO_CONFIG),
+         str(trained_work_dir / 'iter_4.pth'), '--work-dir', str(trained_work_dir / 'test'),
+         '--cfg-options', *data_root_options(synthetic_root), 'test_dataloader.num_workers=0',
+         'test_dataloader.persistent_workers=False'],
+        capture_output=True, text=True, cwd=trained_work_dir)
+    assert result.returncode == 0, result.stderr[-5000:]
+    assert re.search(r'Iter\(test\) \[3/3\].*mIoU: \d+\.\d+', result.stdout + result.stderr)
 
 
 def test_load_from_starts_a_new_run_from_our_weights(trained_work_dir, synthetic_root):
