@@ -30,27 +30,34 @@ def stock_mmseg_tool(name: str) -> Path:
     return Path(mmseg.__file__).parent / '.mim' / 'tools' / name
 
 
-def data_root_options(root) -> list:
-    return [f'{loader}.dataset.data_root={root}'
-            for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+def run_stock_tool(tool: str, work_dir, data_root, *args,
+                   options=()) -> subprocess.CompletedProcess:
+    """Run one of MMSeg's own tools on the demo config with our data and in-process loading.
 
-
-def run_stock_train(work_dir, data_root, iters: int, *flags,
-                    options=()) -> subprocess.CompletedProcess:
-    """Run MMSeg's own tools/train.py on the demo config, shrunk to a few small iterations."""
+    ``args`` go before ``--cfg-options``; ``options`` are extra config overrides.
+    """
+    loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
     command = [
-        sys.executable, str(stock_mmseg_tool('train.py')), str(DEMO_CONFIG),
-        '--work-dir', str(work_dir), *flags, '--cfg-options', *data_root_options(data_root),
-        f'train_cfg.max_iters={iters}', 'train_cfg.val_interval=2',
-        'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1',
-        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
-        'val_dataloader.persistent_workers=False', *options
+        sys.executable, str(stock_mmseg_tool(tool)), str(DEMO_CONFIG), *args,
+        '--work-dir', str(work_dir), '--cfg-options',
+        *(f'{loader}.dataset.data_root={data_root}' for loader in loaders),
+        *(f'{loader}.num_workers=0' for loader in loaders),
+        *(f'{loader}.persistent_workers=False' for loader in loaders), *options
     ]
     result = subprocess.run(command, capture_output=True, text=True, cwd=work_dir.parent,
                             env={**os.environ, 'PYTHONHASHSEED': '0'})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
     return result
+
+
+def run_stock_train(work_dir, data_root, iters: int, *flags,
+                    options=()) -> subprocess.CompletedProcess:
+    """Run MMSeg's own tools/train.py, shrunk to a few small iterations."""
+    return run_stock_tool(
+        'train.py', work_dir, data_root, *flags,
+        options=[f'train_cfg.max_iters={iters}', 'train_cfg.val_interval=2',
+                 'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1',
+                 'train_dataloader.batch_size=2', *options])
 
 
 @pytest.fixture(scope='session')

@@ -1,11 +1,9 @@
 """MMSeg's own tools and APIs run our configs and load our checkpoints unchanged."""
 import re
-import subprocess
-import sys
 
 import numpy as np
 import torch
-from conftest import DEMO_CONFIG, data_root_options, run_stock_train, stock_mmseg_tool
+from conftest import DEMO_CONFIG, run_stock_tool, run_stock_train
 
 
 def test_stock_train_writes_checkpoints(trained_work_dir):
@@ -25,13 +23,8 @@ def test_resume_continues_from_the_last_checkpoint(trained_work_dir, synthetic_r
 
 
 def test_stock_test_evaluates_a_checkpoint(trained_work_dir, synthetic_root):
-    result = subprocess.run(
-        [sys.executable, str(stock_mmseg_tool('test.py')), str(DEMO_CONFIG),
-         str(trained_work_dir / 'iter_4.pth'), '--work-dir', str(trained_work_dir / 'test'),
-         '--cfg-options', *data_root_options(synthetic_root), 'test_dataloader.num_workers=0',
-         'test_dataloader.persistent_workers=False'],
-        capture_output=True, text=True, cwd=trained_work_dir)
-    assert result.returncode == 0, result.stderr[-5000:]
+    result = run_stock_tool('test.py', trained_work_dir / 'test', synthetic_root,
+                            str(trained_work_dir / 'iter_4.pth'))
     assert re.search(r'Iter\(test\) \[3/3\].*mIoU: \d+\.\d+', result.stdout + result.stderr)
 
 
