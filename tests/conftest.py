@@ -20,8 +20,8 @@ def mmseg_scope():
 def synthetic_root(tmp_path_factory):
     """A small synthetic dataset shared by the tests (it is deterministic)."""
     from mmseg_heritage.datasets import generate_synthetic_dataset
-    return generate_synthetic_dataset(str(tmp_path_factory.mktemp('synthetic')), num_train=8,
-                                      num_val=3, size=64, seed=1)
+    return generate_synthetic_dataset(tmp_path_factory.mktemp('synthetic'), num_images=16,
+                                      size=64, seed=1)
 
 
 def stock_mmseg_tool(name: str) -> Path:

@@ -33,8 +33,8 @@ def parse_args():
     parser.add_argument('--work-dir', default='work_dirs/demo')
     parser.add_argument('--data-root', default='data/synthetic')
     parser.add_argument('--iters', type=int, help='training iterations (default: the config)')
-    parser.add_argument('--num-train', type=int, default=64)
-    parser.add_argument('--num-val', type=int, default=16)
+    parser.add_argument('--num-images', type=int, default=96,
+                        help='synthetic images, split 70/15/15 into train/val/test')
     parser.add_argument('--image-size', type=int, default=160)
     parser.add_argument('--num-pictures', type=int, default=4)
     parser.add_argument('--allow-below-baseline', action='store_true',
@@ -75,8 +75,8 @@ def main() -> int:
     started = time.time()
     if not osp.exists(osp.join(args.data_root, 'metadata.csv')):
         print(f'Generating the synthetic dataset in {args.data_root}')
-        generate_synthetic_dataset(args.data_root, args.num_train, args.num_val,
-                                   args.image_size)
+        generate_synthetic_dataset(args.data_root, args.num_images, args.image_size,
+                                   progress=True)
 
     cfg = configure(args)
     runner = Runner.from_cfg(cfg)
@@ -86,10 +86,10 @@ def main() -> int:
     # Load the saved checkpoint the way users do; this also proves it passes safe loading.
     checkpoint = (Path(args.work_dir) / 'last_checkpoint').read_text().strip()
     model = init_model(cfg, checkpoint, device='cpu')
-    val_infos = [runner.test_dataloader.dataset.get_data_info(i)
-                 for i in range(len(runner.test_dataloader.dataset))]
+    test_infos = [runner.test_dataloader.dataset.get_data_info(i)
+                  for i in range(len(runner.test_dataloader.dataset))]
     rows = []
-    for info in val_infos[:args.num_pictures]:
+    for info in test_infos[:args.num_pictures]:
         prediction = inference_model(model, info['img_path'])
         rows.append((osp.basename(info['img_path']),
                      cv2.imread(info['img_path'])[..., ::-1],
@@ -98,14 +98,14 @@ def main() -> int:
     picture = osp.join(args.work_dir, 'predictions.png')
     save_prediction_grid(rows, picture)
 
-    baseline = majority_baseline(val_infos)
+    baseline = majority_baseline(test_infos)
     metrics = dict(
         mmseg_heritage_version=mmseg_heritage.__version__,
         config=args.config,
         checkpoint=checkpoint,
         iterations=cfg.train_cfg.max_iters,
-        split='val',
-        num_images=len(val_infos),
+        split='test',
+        num_images=len(test_infos),
         metrics=scores,
         majority_class_baseline=baseline,
         beats_baseline=scores['mIoU'] > baseline['mIoU'],
@@ -115,7 +115,7 @@ def main() -> int:
     partial = Path(metrics_path + '.partial')  # renamed when complete: never half-written
     partial.write_text(json.dumps(metrics, indent=2) + '\n')
     os.replace(partial, metrics_path)
-    print(f"\nval mIoU {scores['mIoU']:.2f} vs majority-class baseline {baseline['mIoU']:.2f} "
+    print(f"\ntest mIoU {scores['mIoU']:.2f} vs majority-class baseline {baseline['mIoU']:.2f} "
           f"({baseline['class_name']} everywhere)\nwrote {metrics_path}, {picture}, {checkpoint}")
     if not metrics['beats_baseline'] and not args.allow_below_baseline:
         print('The demo model did not beat the majority-class baseline.', file=sys.stderr)

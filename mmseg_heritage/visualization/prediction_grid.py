@@ -7,14 +7,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from ..datasets.artefact import BACKGROUND_COLOUR, CLASSES, IGNORE_INDEX, PALETTE  # noqa: E402
-
-
-def colourise(mask: np.ndarray) -> np.ndarray:
-    """Render a class-id mask in the ARTeFACT palette (255 in the background colour)."""
-    lut = np.tile(np.array(BACKGROUND_COLOUR, np.uint8), (256, 1))
-    lut[:len(PALETTE)] = PALETTE
-    return lut[mask]
+from ..datasets.artefact import CLASSES, IGNORE_INDEX, PALETTE  # noqa: E402
+from ..datasets.layout import colourise  # noqa: E402
 
 
 def save_prediction_grid(rows: Sequence[Tuple[str, np.ndarray, np.ndarray, np.ndarray]],

@@ -1,35 +1,45 @@
+import json
+
 import cv2
 import numpy as np
 
-from mmseg_heritage.datasets import make_sample
+from mmseg_heritage.datasets import colourise, read_metadata, read_split
+from mmseg_heritage.datasets.synthetic import generate_synthetic_dataset, make_sample
+from mmseg_heritage.datasets.synthetic.dataset import sample_seed
 
 
-def test_sample_is_deterministic_and_well_formed():
-    image, mask, material, content = make_sample(7, size=96)
-    again = make_sample(7, size=96)
-    assert image.shape == (96, 96, 3) and image.dtype == np.uint8
-    assert mask.shape == (96, 96) and mask.dtype == np.uint8
-    assert np.array_equal(image, again[0]) and np.array_equal(mask, again[1])
-    assert (material, content) == again[2:]
-    assert not np.array_equal(mask, make_sample(8, size=96)[1])
-
-
-def test_samples_hold_damage_of_many_classes_and_background():
-    masks = [make_sample(seed, size=96)[1] for seed in range(40)]
-    present = set(np.unique(np.stack(masks)))
-    assert present >= set(range(16)) | {255}
-    clean_share = np.mean([np.mean(m[m != 255] == 0) for m in masks])
-    assert 0.7 < clean_share < 0.99  # clean dominates, as in ARTeFACT
-
-
-def test_generated_layout(synthetic_root):
-    train = (synthetic_root / 'splits/train.txt').read_text().split()
-    val = (synthetic_root / 'splits/val.txt').read_text().split()
-    assert len(train) == 8 and len(val) == 3 and not set(train) & set(val)
-    for sample_id in train + val:
+def test_generated_layout_matches_the_converter(synthetic_root):
+    rows = read_metadata(synthetic_root)
+    assert len(rows) == 16
+    for row in rows:
+        sample_id = row['id']
         image = cv2.imread(str(synthetic_root / 'images' / f'{sample_id}.png'))
         mask = cv2.imread(str(synthetic_root / 'annotations' / f'{sample_id}.png'),
                           cv2.IMREAD_UNCHANGED)
+        rgb = cv2.imread(str(synthetic_root / 'annotations_rgb' / f'{sample_id}.png'))
         assert image.shape == (64, 64, 3) and mask.shape == (64, 64)
-    header, *rows = (synthetic_root / 'metadata.csv').read_text().splitlines()
-    assert header == 'id,material,content,width,height' and len(rows) == 11
+        assert np.array_equal(rgb[..., ::-1], colourise(mask))
+        assert (row['width'], row['height'], row['source_id']) == (64, 64, sample_id)
+    statistics = json.loads((synthetic_root / 'statistics.json').read_text())
+    masks = [cv2.imread(str(synthetic_root / 'annotations' / f"{r['id']}.png"),
+                        cv2.IMREAD_UNCHANGED) for r in rows]
+    counts = np.bincount(np.concatenate([m[m != 255] for m in masks]), minlength=16)
+    assert list(statistics['pixels'].values()) == counts.tolist()
+    weights = json.loads((synthetic_root / 'class_weights.json').read_text())
+    assert weights['default'] == 'log' and len(weights['weights']['log']) == 16
+    parts = [read_split(synthetic_root / 'splits' / f'{p}.txt') for p in ('train', 'val', 'test')]
+    assert sorted(sum(parts, [])) == sorted(r['id'] for r in rows)
+
+
+def test_generation_is_deterministic(tmp_path):
+    first = generate_synthetic_dataset(tmp_path / 'a', num_images=3, size=(40, 56), seed=4)
+    second = generate_synthetic_dataset(tmp_path / 'b', num_images=3, size=(40, 56), seed=4)
+    for row in read_metadata(first):
+        for folder in ('images', 'annotations'):
+            path = f"{folder}/{row['id']}.png"
+            assert (first / path).read_bytes() == (second / path).read_bytes()
+        assert (row['height'], row['width']) == (40, 56)
+    assert (first / 'splits/train.txt').read_text() == (second / 'splits/train.txt').read_text()
+    image, mask, *_ = make_sample(sample_seed(4, 0), (40, 56))
+    assert np.array_equal(cv2.imread(str(first / 'annotations/synthetic_4_00000.png'),
+                                     cv2.IMREAD_UNCHANGED), mask)

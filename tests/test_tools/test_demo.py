@@ -12,13 +12,14 @@ def test_demo_writes_checkpoint_metrics_and_picture(tmp_path):
     work_dir, data_root = tmp_path / 'demo', tmp_path / 'data'
     result = subprocess.run(
         [sys.executable, str(REPO / 'tools/demo.py'), '--iters', '4', '--work-dir',
-         str(work_dir), '--data-root', str(data_root), '--num-train', '8', '--num-val', '3',
+         str(work_dir), '--data-root', str(data_root), '--num-images', '14',
          '--image-size', '64', '--num-pictures', '2', '--allow-below-baseline'],
         capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
 
     metrics = json.loads((work_dir / 'metrics.json').read_text())
-    assert metrics['iterations'] == 4 and metrics['num_images'] == 3
+    assert metrics['iterations'] == 4 and metrics['split'] == 'test'
+    assert metrics['num_images'] == len((data_root / 'splits/test.txt').read_text().split())
     assert 0 <= metrics['metrics']['mIoU'] <= 100
     assert metrics['beats_baseline'] == (
         metrics['metrics']['mIoU'] > metrics['majority_class_baseline']['mIoU'])

@@ -5,12 +5,12 @@ train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
     dict(type='RandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
-    dict(type='PackSegInputs'),
+    dict(type='PackArtefactInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
-    dict(type='PackSegInputs'),
+    dict(type='PackArtefactInputs'),
 ]
 train_dataloader = dict(
     batch_size=8,
@@ -26,6 +26,7 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, data_root=data_root, ann_file='splits/val.txt',
                  pipeline=test_pipeline))
-test_dataloader = val_dataloader
+test_dataloader = dict(
+    val_dataloader, dataset=dict(val_dataloader['dataset'], ann_file='splits/test.txt'))
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU', 'mDice'])
 test_evaluator = val_evaluator

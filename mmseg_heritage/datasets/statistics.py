@@ -1,0 +1,104 @@
+"""Pixel and image counts of a dataset: overall, per material and per content type.
+
+The converter fills them while it writes masks (no second pass over the images) and saves them
+as ``statistics.json``; class weights and the rare-class crop are computed from them.
+"""
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Dict, Iterable, Union
+
+import cv2
+import numpy as np
+
+from .artefact import CLASSES, IGNORE_INDEX
+
+STATISTICS_FILE = 'statistics.json'
+STATISTICS_VERSION = 1
+
+
+# np.bincount widens its input to int64: counting in chunks keeps that copy small even for
+# the 133-megapixel masks of the real set.
+_CHUNK = 1 << 22
+
+
+def _value_counts(mask: np.ndarray) -> np.ndarray:
+    """How often each of the 256 uint8 values occurs in ``mask``."""
+    flat = mask.reshape(-1)
+    counts = np.zeros(256, np.int64)
+    for start in range(0, flat.size, _CHUNK):
+        counts += np.bincount(flat[start:start + _CHUNK], minlength=256)
+    return counts
+
+
+def count_pixels(mask: np.ndarray) -> np.ndarray:
+    """Pixels of each of the 16 classes in a mask (255 not counted), as int64."""
+    return _value_counts(mask)[:len(CLASSES)]
+
+
+def unknown_values(mask: np.ndarray) -> list:
+    """Mask values that are neither a class id (0-15) nor the ignore value 255."""
+    values = np.flatnonzero(_value_counts(mask))
+    return [int(v) for v in values if v >= len(CLASSES) and v != IGNORE_INDEX]
+
+
+class PixelStatistics:
+    """Accumulates per-class pixel counts and image counts, split by material and content."""
+
+    def __init__(self) -> None:
+        self.pixels = np.zeros(len(CLASSES), np.int64)
+        self.background_pixels = 0
+        self.pixels_per_material: Dict[str, np.ndarray] = defaultdict(
+            lambda: np.zeros(len(CLASSES), np.int64))
+        self.pixels_per_content: Dict[str, np.ndarray] = defaultdict(
+            lambda: np.zeros(len(CLASSES), np.int64))
+        self.images_per_material: Counter = Counter()
+        self.images_per_content: Counter = Counter()
+        self.num_images = 0
+
+    def add(self, class_pixels: Iterable[int], material: str, content: str,
+            background_pixels: int = 0) -> None:
+        """Count one image from its per-class pixel counts (see :func:`count_pixels`)."""
+        class_pixels = np.asarray(class_pixels, np.int64)
+        self.pixels += class_pixels
+        self.background_pixels += int(background_pixels)
+        self.pixels_per_material[material] += class_pixels
+        self.pixels_per_content[content] += class_pixels
+        self.images_per_material[material] += 1
+        self.images_per_content[content] += 1
+        self.num_images += 1
+
+    def add_mask(self, mask: np.ndarray, material: str, content: str) -> None:
+        """Count one image from its mask."""
+        counts = _value_counts(mask)
+        self.add(counts[:len(CLASSES)], material, content, int(counts[IGNORE_INDEX]))
+
+    @classmethod
+    def from_dataset(cls, root: Union[str, Path], rows: Iterable[Dict]) -> 'PixelStatistics':
+        """Count the masks ``<root>/annotations/<id>.png`` of metadata ``rows``."""
+        statistics = cls()
+        for row in rows:
+            path = Path(root) / 'annotations' / f"{row['id']}.png"
+            mask = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+            if mask is None:
+                raise FileNotFoundError(f'{path}: missing or unreadable mask')
+            statistics.add_mask(mask, row['material'], row['content'])
+        return statistics
+
+    def to_dict(self) -> Dict:
+        """A JSON-ready dict; pixel counts are keyed by class name."""
+        def named(counts):
+            return {name: int(n) for name, n in zip(CLASSES, counts)}
+
+        labelled = max(int(self.pixels.sum()), 1)
+        return dict(
+            version=STATISTICS_VERSION,
+            classes=list(CLASSES),
+            num_images=self.num_images,
+            pixels=named(self.pixels),
+            background_pixels=self.background_pixels,
+            pixel_share={name: float(n) / labelled for name, n in zip(CLASSES, self.pixels)},
+            pixels_per_material={k: named(v) for k, v in sorted(self.pixels_per_material.items())},
+            pixels_per_content={k: named(v) for k, v in sorted(self.pixels_per_content.items())},
+            images_per_material=dict(sorted(self.images_per_material.items())),
+            images_per_content=dict(sorted(self.images_per_content.items())),
+        )

@@ -1,0 +1,4 @@
+from .pack_artefact_inputs import ARTEFACT_META_KEYS, PackArtefactInputs
+from .rare_class_crop import RareClassCrop
+
+__all__ = ['ARTEFACT_META_KEYS', 'PackArtefactInputs', 'RareClassCrop']
