@@ -1,3 +1,4 @@
+from .hierarchy_curriculum_hook import HierarchyCurriculumHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 
-__all__ = ['SafeCheckpointHook']
+__all__ = ['HierarchyCurriculumHook', 'SafeCheckpointHook']

@@ -1,0 +1,24 @@
+# UPerNet on a timm CoAtNet-0 pyramid (strides 4, 8, 16, 32; timm's stride-2 stem is dropped).
+# Pretrained weights: timm's `coatnet_0_rw_224.sw_in1k` from the Hugging Face hub
+# (https://huggingface.co/timm/coatnet_0_rw_224.sw_in1k, model.safetensors), downloaded by the
+# user and given as a local path: model.pretrained='/path/model.safetensors'. timm's checkpoint
+# filter resizes the relative position tables to `crop_size`. Nothing is downloaded.
+_base_ = ['./upernet_convnext_tiny.py']
+# CoAtNet's relative position tables span the whole img_size / 32 map: the model accepts exactly
+# one input size. Train on crops of crop_size and infer by sliding windows of that same size,
+# with test images padded up to at least one window. To change the size, set backbone.img_size,
+# data_preprocessor.size, data_preprocessor.test_cfg.size and test_cfg.crop_size together.
+crop_size = (256, 256)
+model = dict(
+    data_preprocessor=dict(
+        size=crop_size, size_divisor=None, test_cfg=dict(size=crop_size, size_divisor=None)),
+    backbone=dict(
+        _delete_=True,
+        type='TimmPyramidBackbone',
+        model_name='coatnet_0_rw_224',
+        img_size=crop_size,
+        drop_path_rate=0.2),  # the CoAtNet paper's ImageNet-1k rate for CoAtNet-0
+    # TimmPyramidBackbone(...).out_channels; tests/test_models/test_configs checks them.
+    decode_head=dict(in_channels=[96, 192, 384, 768]),
+    auxiliary_head=dict(in_channels=384),
+    test_cfg=dict(mode='slide', crop_size=crop_size, stride=(171, 171)))

@@ -1,0 +1,3 @@
+from .timm_pyramid_backbone import TimmPyramidBackbone
+
+__all__ = ['TimmPyramidBackbone']

@@ -1,0 +1,314 @@
+"""Any timm model with ``features_only`` as a four-level (strides 4-32) MMSeg backbone."""
+import re
+import sys
+from pathlib import Path
+from typing import Collection, Dict, List, Optional, Sequence, Tuple, Union
+
+import timm
+import torch
+from mmengine.logging import MMLogger
+from mmengine.model import BaseModule
+from mmseg.registry import MODELS
+from timm.layers import Format, nhwc_to
+from torch import Tensor, nn
+
+# The pyramid every MMSeg decode head of this project expects (UPerHead, DeepLabV3+, SegFormer).
+PYRAMID_STRIDES = (4, 8, 16, 32)
+
+
+@MODELS.register_module()
+class TimmPyramidBackbone(BaseModule):
+    """Feature pyramid at strides 4, 8, 16 and 32 from any timm model that has ``features_only``.
+
+    The levels are chosen by asking timm's ``feature_info`` for their reductions, so no channel
+    list is written per model: stride-2 stems (MaxViT, CoAtNet, ResNet, EfficientNet) are dropped
+    and ``out_channels`` reports what the model really returns. Maps that timm returns as NHWC
+    (Swin) are turned into NCHW according to the model's declared ``output_fmt``.
+
+    Nothing is ever downloaded: the model is built with ``pretrained=False`` and pretrained weights
+    come only from the local file ``pretrained``, read in :meth:`init_weights` (MMEngine's runner
+    calls it once before training; building a model for inference never reads the file).
+    Supported checkpoint layouts:
+
+    - timm's own (a Hugging Face hub ``model.safetensors`` / ``pytorch_model.bin``, or a timm
+      training checkpoint with the weights under ``state_dict`` or ``model``), and the original
+      layouts timm itself converts with the model family's ``checkpoint_filter_fn`` (Facebook's
+      ConvNeXt, Microsoft's Swin). That filter also resizes relative position tables and patch
+      embeddings, so weights pretrained at 224 or 384 px load into a model built for another
+      ``img_size`` (Swin, MaxViT, CoAtNet).
+    - MMPretrain and MMSegmentation checkpoints of ConvNeXt (V1 and V2) and Swin: weights under
+      ``state_dict`` with a ``backbone.`` prefix (keys without the prefix are dropped), or a bare
+      backbone state dict. Their names are converted to timm's here.
+
+    Classifier weights (keys of the full timm model that the feature extractor lacks) are dropped
+    silently; missing and unexpected keys are logged. Tensors of another shape (another model's
+    weights) stop the loading with torch's size-mismatch error.
+
+    Input sizes (timm 1.0.31): ConvNeXt, ResNet and EfficientNet take any size (multiples of 32
+    give exact strides). Swin is built for ``img_size`` (224 by default) and accepts only that
+    size unless ``strict_img_size=False`` is passed, which builds the shifted-window masks on each
+    forward and accepts any size. MaxViT's windows are ``img_size / 32``, so it accepts multiples
+    of ``img_size``; CoAtNet's relative position tables fit exactly ``img_size``. For those two,
+    train at ``img_size`` and use slide inference with that crop.
+
+    Args:
+        model_name (str): A timm model name, optionally with a pretrained tag
+            (``'convnext_tiny.fb_in22k'``). ``hf-hub:`` names are refused: they fetch a config
+            from the hub.
+        img_size (int | tuple[int, int], optional): Input size passed to timm for models that
+            are built for one (Swin, MaxViT, CoAtNet, ViT). None (the default) leaves it out, as
+            models that take any size (ConvNeXt, ResNet, EfficientNet) have no such argument.
+        drop_path_rate (float, optional): Stochastic depth rate passed to timm. Defaults to 0.0
+            (none; timm's own defaults differ, e.g. 0.1 for Swin). None leaves it out, for
+            models without stochastic depth (VGG).
+        frozen_stages (int): -1 (the default) trains everything; 0 freezes the stem (everything
+            before the stride-4 level, including a stride-2 level); N in 1..4 freezes the stem and
+            the modules up to and including the one that produces level N (stride 4 * 2**(N-1)).
+            Frozen modules get ``requires_grad=False`` and stay in eval mode in :meth:`train`.
+            Needs timm's feature info to name real modules (not so for MViTv2 and Twins).
+        pretrained (str, optional): Path of a local checkpoint (``.pth``, ``.pt``, ``.bin`` or
+            ``.safetensors``) in one of the layouts above. Defaults to None (timm's random init).
+        init_cfg (dict | list[dict], optional): MMEngine initialisation config, applied before
+            ``pretrained`` is loaded. Defaults to None.
+        **timm_kwargs: Passed to ``timm.create_model`` (e.g. ``strict_img_size=False`` for Swin).
+    """
+
+    def __init__(self,
+                 model_name: str,
+                 img_size: Optional[Union[int, Tuple[int, int]]] = None,
+                 drop_path_rate: Optional[float] = 0.0,
+                 frozen_stages: int = -1,
+                 pretrained: Optional[str] = None,
+                 init_cfg: Optional[Union[dict, List[dict]]] = None,
+                 **timm_kwargs) -> None:
+        super().__init__(init_cfg)
+        if model_name.startswith(('hf-hub:', 'hf_hub:')):
+            raise ValueError(f'{model_name!r}: hub model names download a config; use the plain '
+                             'timm name and a local `pretrained` file')
+        if not -1 <= frozen_stages <= len(PYRAMID_STRIDES):
+            raise ValueError(f'frozen_stages must be in -1..{len(PYRAMID_STRIDES)}, '
+                             f'got {frozen_stages}')
+        self.model_name = model_name
+        self.pretrained = pretrained
+        self.frozen_stages = frozen_stages
+        # timm drops None-valued kwargs, so img_size=None reaches no model.
+        self._create_kwargs = dict(img_size=img_size, drop_path_rate=drop_path_rate,
+                                   **timm_kwargs)
+        self.timm_model = timm.create_model(model_name, pretrained=False, features_only=True,
+                                            **self._create_kwargs)
+
+        feature_info = self.timm_model.feature_info
+        reductions = feature_info.reduction()
+        self._level_indices = [_level_at(model_name, reductions, s) for s in PYRAMID_STRIDES]
+        self.strides = PYRAMID_STRIDES
+        self.out_channels = [feature_info.channels()[i] for i in self._level_indices]
+        # EfficientNet's feature class has no output_fmt: its maps are NCHW.
+        self._output_fmt = Format(getattr(self.timm_model, 'output_fmt', Format.NCHW))
+        # Names, not modules: MMEngine's runner may swap norm layers for SyncBN ones.
+        self._frozen_names = self._freeze()
+
+    def forward(self, inputs: Tensor) -> Tuple[Tensor, ...]:
+        """Return the four maps at strides 4, 8, 16 and 32 as NCHW tensors."""
+        features = self.timm_model(inputs)
+        features = [features[i] for i in self._level_indices]
+        if self._output_fmt == Format.NHWC:
+            features = [nhwc_to(x, Format.NCHW) for x in features]
+        return tuple(features)
+
+    def train(self, mode: bool = True) -> 'TimmPyramidBackbone':
+        """Switch to ``mode``, keeping frozen stages in eval mode (their norms and drop paths)."""
+        super().train(mode)
+        if mode:
+            for name in self._frozen_names:
+                self.timm_model.get_submodule(name).eval()
+        return self
+
+    def init_weights(self) -> None:
+        """Apply ``init_cfg``, then load the local ``pretrained`` checkpoint if one is set."""
+        super().init_weights()
+        if self.pretrained is not None:
+            self._load_pretrained(self.pretrained)
+
+    def _freeze(self) -> List[str]:
+        """Freeze the stem and the first ``frozen_stages`` stages; return their module names.
+
+        Stages are delimited in module registration order, the order timm's feature extractors
+        run their modules in, so this works for models whose stages are not direct children
+        (EfficientNet's ``blocks.3`` belongs to the stride-16 stage that ends in ``blocks.4``).
+        """
+        if self.frozen_stages < 0:
+            return []
+        names = [name for name, _ in self.timm_model.named_modules()]
+        # frozen_stages=0 stops before the stride-4 level's module, N after level N's.
+        level = self._level_indices[max(self.frozen_stages - 1, 0)]
+        boundary = _feature_model_key(self.timm_model.feature_info.module_name()[level], names)
+        if boundary is None:
+            raise ValueError(f'frozen_stages is not supported for {self.model_name}: its timm '
+                             'feature extractor does not name the modules of its levels')
+        if self.frozen_stages == 0:
+            end = names.index(boundary)
+        else:
+            end = max(i for i, name in enumerate(names)
+                      if name == boundary or name.startswith(boundary + '.')) + 1
+        # Containers of the boundary module (the root, EfficientNet's `blocks`) also hold
+        # the stages that stay trainable.
+        frozen = [name for name in names[:end]
+                  if not (name == '' or boundary.startswith(name + '.'))]
+        for name in frozen:
+            module = self.timm_model.get_submodule(name)
+            module.eval()
+            for param in module.parameters(recurse=False):
+                param.requires_grad = False
+        return frozen
+
+    def _load_pretrained(self, path: str) -> None:
+        """Load a local checkpoint into the feature extractor, logging what did not match."""
+        state_dict = _to_timm_layout(_read_state_dict(path, self.model_name))
+        # timm's checkpoint filters convert other layouts and resize position tables against
+        # the full classifier model, which the feature extractor no longer is.
+        full_model = timm.create_model(self.model_name, pretrained=False, **self._create_kwargs)
+        filter_fn = getattr(sys.modules[timm.models.model_entrypoint(self.model_name).__module__],
+                            'checkpoint_filter_fn', None)
+        if filter_fn is not None:
+            state_dict = filter_fn(state_dict, full_model)
+        full_keys = set(full_model.state_dict())
+
+        target = self.timm_model.state_dict()
+        loadable, unexpected = {}, []
+        for key, value in state_dict.items():
+            target_key = _feature_model_key(key, target)
+            if target_key is None:
+                if key not in full_keys:  # keys of the classifier head are dropped silently
+                    unexpected.append(key)
+                continue
+            shape = target[target_key].shape
+            # The same layer as Linear or as 1x1 conv (MMPretrain's ConvNeXt V2 against timm's).
+            if value.shape != shape and value.numel() == shape.numel() and \
+                    value.squeeze().shape == target[target_key].squeeze().shape:
+                value = value.reshape(shape)
+            loadable[target_key] = value
+        result = self.timm_model.load_state_dict(loadable, strict=False)
+
+        logger = MMLogger.get_current_instance()
+        logger.info(f'{self.model_name}: loaded {len(loadable)} tensors from {path}')
+        if result.missing_keys:
+            logger.warning(f'{self.model_name}: {len(result.missing_keys)} keys missing from '
+                           f'{path} (left at random init): {", ".join(result.missing_keys)}')
+        if unexpected:
+            logger.warning(f'{self.model_name}: {len(unexpected)} unexpected keys in {path} '
+                           f'(ignored): {", ".join(unexpected)}')
+
+
+def _level_at(model_name: str, reductions: Sequence[int], stride: int) -> int:
+    """Index of the deepest timm feature level at ``stride``; a clear error if there is none."""
+    matches = [i for i, reduction in enumerate(reductions) if reduction == stride]
+    if not matches:
+        raise ValueError(f'timm model {model_name} has no feature level at stride {stride} '
+                         f'(its levels are at strides {list(reductions)}); '
+                         f'TimmPyramidBackbone needs strides {list(PYRAMID_STRIDES)}')
+    return matches[-1]
+
+
+def _feature_model_key(name: str, feature_model_names: Collection[str]) -> Optional[str]:
+    """The name ``name`` of the full timm model has in its feature extractor, or None.
+
+    timm's feature extractors keep the model's names (EfficientNet), flatten top-level
+    ``nn.Sequential`` containers into their own children (``stages.0`` -> ``stages_0``), or
+    wrap the whole model as ``model`` (the "getter" extractor of Hiera, MViTv2, Twins, ViTs).
+    """
+    for candidate in (name, name.replace('.', '_', 1), f'model.{name}'):
+        if candidate in feature_model_names:
+            return candidate
+    return None
+
+
+def _read_state_dict(path: str, model_name: str) -> Dict[str, Tensor]:
+    """Read a local checkpoint safely and return its (backbone) state dict.
+
+    Unwraps ``state_dict`` / ``model`` containers; where keys carry MMPretrain's or
+    MMSegmentation's ``backbone.`` prefix, keeps only those keys, without the prefix.
+    """
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise FileNotFoundError(f'pretrained checkpoint for {model_name} not found: {file}')
+    if file.suffix == '.safetensors':
+        from safetensors.torch import load_file
+        checkpoint = load_file(str(file), device='cpu')
+    else:
+        checkpoint = torch.load(file, map_location='cpu', weights_only=True)
+    for container in ('state_dict', 'model'):
+        if isinstance(checkpoint.get(container), dict):
+            checkpoint = checkpoint[container]
+            break
+    # DataParallel / DistributedDataParallel prefix of timm training checkpoints.
+    checkpoint = {re.sub(r'^module\.', '', key): value for key, value in checkpoint.items()}
+    backbone = {key[len('backbone.'):]: value for key, value in checkpoint.items()
+                if key.startswith('backbone.')}
+    return backbone or checkpoint
+
+
+def _to_timm_layout(state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    """Rename MMPretrain/MMSeg ConvNeXt or Swin keys to timm's; other layouts pass unchanged."""
+    if any('.depthwise_conv.' in key for key in state_dict):
+        return _convnext_to_timm(state_dict)
+    if any('.attn.w_msa.' in key for key in state_dict):
+        return _swin_to_timm(state_dict)
+    return state_dict
+
+
+def _convnext_to_timm(state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    """MMPretrain ConvNeXt (V1, V2) keys to timm's.
+
+    MMPretrain keeps Facebook's ``downsample_layers`` (the stem is the first) and names the
+    block layers ``depthwise_conv``, ``pointwise_conv1/2``; its ``norm3`` after global pooling is
+    timm's ``head.norm``. Per-level output norms of segmentation backbones (``norm0``-``norm2``)
+    have no timm counterpart and come out as unexpected keys.
+    """
+    converted = {}
+    for key, value in state_dict.items():
+        key = re.sub(r'^downsample_layers\.0\.', 'stem.', key)
+        key = re.sub(r'^downsample_layers\.(\d+)\.', r'stages.\1.downsample.', key)
+        key = re.sub(r'^stages\.(\d+)\.(\d+)\.', r'stages.\1.blocks.\2.', key)
+        key = key.replace('.depthwise_conv.', '.conv_dw.')
+        key = re.sub(r'\.pointwise_conv(\d)\.', r'.mlp.fc\1.', key)
+        key = key.replace('.grn.gamma', '.mlp.grn.weight').replace('.grn.beta', '.mlp.grn.bias')
+        key = re.sub(r'^norm3\.', 'head.norm.', key)
+        converted[key] = value
+    return converted
+
+
+def _swin_to_timm(state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    """MMPretrain / MMSeg Swin keys to timm's.
+
+    They put each patch merging at the end of a stage (timm: at the start of the next) and
+    gather its 2 x 2 neighbourhood with ``nn.Unfold`` (channel-major), where timm concatenates
+    the four positions (position-major, rows before columns): the merging weights are permuted
+    back. The relative position index is a buffer timm rebuilds.
+    """
+    converted = {}
+    for key, value in state_dict.items():
+        if key.endswith('relative_position_index'):
+            continue
+        key = key.replace('patch_embed.projection.', 'patch_embed.proj.')
+        key = re.sub(r'^stages\.(\d+)\.downsample\.',
+                     lambda m: f'layers.{int(m.group(1)) + 1}.downsample.', key)
+        key = re.sub(r'^stages\.(\d+)\.', r'layers.\1.', key)
+        key = key.replace('.attn.w_msa.', '.attn.')
+        key = key.replace('.ffn.layers.0.0.', '.mlp.fc1.').replace('.ffn.layers.1.', '.mlp.fc2.')
+        key = re.sub(r'^norm3\.', 'norm.', key)
+        if key.endswith('downsample.reduction.weight'):
+            value = _unfold_to_timm_merge_order(value)
+        elif re.search(r'downsample\.norm\.(weight|bias)$', key):
+            value = _unfold_to_timm_merge_order(value[None])[0]
+        converted[key] = value
+    return converted
+
+
+def _unfold_to_timm_merge_order(weight: Tensor) -> Tensor:
+    """Reorder the input dimension of a patch-merging weight from Unfold's to timm's order.
+
+    Unfold index ``c * 4 + (2 * row + col)``; timm index ``(2 * col + row) * C + c``.
+    """
+    out_channels, in_channels = weight.shape
+    weight = weight.reshape(out_channels, in_channels // 4, 4).transpose(1, 2)
+    return weight[:, [0, 2, 1, 3], :].reshape(out_channels, in_channels)

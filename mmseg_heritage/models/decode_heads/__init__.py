@@ -1,0 +1,3 @@
+from .hierarchical_uper_head import HierarchicalUPerHead
+
+__all__ = ['HierarchicalUPerHead']

@@ -1,0 +1,3 @@
+from .dice_ce_loss import ClassWeightedDiceCELoss
+
+__all__ = ['ClassWeightedDiceCELoss']
