@@ -66,8 +66,10 @@ def markdown(rows) -> str:
     lines += [f"| `{r['config']}` | {r['backbone']} | {r['decode_head']} | "
               f"{r['params'] / 1e6:.2f} | {r['flops'] / 1e9:.1f} |" for r in rows]
     h, w = rows[0]['input_shape']
-    return (f'Parameters and forward FLOPs for one {h} x {w} image (one multiply-add counts '
-            'as one FLOP).\n\n' + '\n'.join(lines) + '\n')
+    return (f'Parameters and forward FLOPs for one {h} x {w} image, counted by mmengine: one '
+            'multiply-add counts as one FLOP; convolutions, linear layers and matrix products '
+            'are counted, normalisation, softmax, resizing and element-wise operations are '
+            'not. Auxiliary heads are left out.\n\n' + '\n'.join(lines) + '\n')
 
 
 def main() -> int:
