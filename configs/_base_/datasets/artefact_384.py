@@ -1,0 +1,48 @@
+# ARTeFACT at 384 x 384 crops, in the layout written by
+#   python tools/dataset_converters/artefact.py path/to/shards -o data/artefact --max-long-side 1024
+# (images/, annotations/, splits/{train,val,test}.txt, class_weights.json). The originals run to
+# thousands of pixels on a side (one is 12288 x 10860): convert with --max-long-side 1024 (or
+# similar), or every training step decodes and resizes a huge image.
+dataset_type = 'ArtefactDataset'
+data_root = 'data/artefact'
+# Images are rescaled to fit (long, short) = (4, 2) crops, so a 1024 px conversion stays near
+# its own resolution (fine damage such as hair and scratches survives), then by 0.5-2x.
+scale = (1536, 768)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='RandomResize', scale=scale, ratio_range=(0.5, 2.0), keep_ratio=True),
+    # Half of the crops are centred on a class drawn by its rarity weight (the file's default
+    # weighting), so rare damage is seen far more often than random crops would show it.
+    dict(type='RareClassCrop', crop_size=(384, 384), prob=0.5,
+         class_weights='data/artefact/class_weights.json'),
+    dict(type='RandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackArtefactInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=scale, keep_ratio=True),
+    # Annotations after Resize: metrics compare with the mask at its original size.
+    dict(type='LoadAnnotations'),
+    dict(type='PackArtefactInputs'),
+]
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(type=dataset_type, data_root=data_root, ann_file='splits/train.txt',
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, data_root=data_root, ann_file='splits/val.txt',
+                 pipeline=test_pipeline))
+test_dataloader = dict(
+    val_dataloader, dataset=dict(val_dataloader['dataset'], ann_file='splits/test.txt'))
+# mIoU and Dice from one confusion matrix over the whole split (255 ignored).
+val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU', 'mDice'])
+test_evaluator = val_evaluator

@@ -1,0 +1,16 @@
+# POC-5.9 (the seed project's ConvNeXt-Tiny row): UPerNet on ConvNeXt-Tiny, 384 x 384 crops,
+# batch 4, 50 epochs of AdamW, class-weighted Dice + cross-entropy. Needs ARTeFACT converted to
+# data/artefact (see configs/_base_/datasets/artefact_384.py). Pretrained weights: timm's
+# convnext_tiny.fb_in22k model.safetensors (see configs/_base_/models/upernet_convnext_tiny.py),
+# downloaded by the user and given as a local path:
+# --cfg-options model.pretrained=/path/model.safetensors. Nothing is downloaded.
+_base_ = [
+    '../_base_/models/upernet_convnext_tiny.py', '../_base_/datasets/artefact_384.py',
+    '../_base_/default_runtime.py', '../_base_/schedules/adamw_50ep.py'
+]
+loss = dict(type='ClassWeightedDiceCELoss', class_weight='data/artefact/class_weights.json',
+            ce_weight=1.0, dice_weight=1.0, loss_weight=1.0)
+model = dict(
+    decode_head=dict(loss_decode=dict(_delete_=True, **loss)),
+    # Same class weighting on the auxiliary head: plain cross-entropy would favour Clean.
+    auxiliary_head=dict(loss_decode=dict(_delete_=True, **dict(loss, loss_weight=0.4))))
