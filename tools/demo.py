@@ -21,7 +21,7 @@ from mmengine.runner import Runner
 from mmseg.apis import inference_model, init_model
 
 import mmseg_heritage
-from mmseg_heritage.datasets import CLASSES, IGNORE_INDEX, generate_synthetic_dataset
+from mmseg_heritage.datasets import CLASSES, count_pixels, generate_synthetic_dataset
 from mmseg_heritage.visualization import save_prediction_grid
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ def majority_baseline(infos) -> dict:
     counts = np.zeros(len(CLASSES), np.int64)
     for info in infos:
         mask = cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED)
-        counts += np.bincount(mask[mask != IGNORE_INDEX].ravel(), minlength=len(CLASSES))
+        counts += count_pixels(mask)
     majority = int(counts.argmax())
     accuracy = float(counts[majority] / counts.sum())
     # IoU of the majority class equals its pixel share; every other present class scores 0.

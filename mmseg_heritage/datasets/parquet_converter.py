@@ -35,7 +35,7 @@ from .artefact import IGNORE_INDEX
 from .layout import finish_dataset, sample_paths, write_sample
 from .metadata import sanitise_id
 from .splits import DEFAULT_RATIOS
-from .statistics import PixelStatistics, count_pixels, unknown_values
+from .statistics import PixelStatistics, class_and_background_pixels, unknown_values
 
 logger = logging.getLogger(__name__)
 
@@ -315,8 +315,8 @@ def _convert_sample(root: Path, sample_id: str, row: Dict, max_long_side: Option
                     material=row.get('material') or '', content=row.get('content') or '',
                     type=row.get('type') or '', width=mask.shape[1], height=mask.shape[0],
                     original_width=width, original_height=height)
-    return dict(row=metadata, pixels=count_pixels(mask).tolist(),
-                background_pixels=int(np.count_nonzero(mask == IGNORE_INDEX)))
+    class_pixels, background_pixels = class_and_background_pixels(mask)
+    return dict(row=metadata, pixels=class_pixels.tolist(), background_pixels=background_pixels)
 
 
 def _write_bad_rows(root: Path, bad_rows: Sequence[BadRow]) -> None:

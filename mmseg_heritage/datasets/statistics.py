@@ -4,10 +4,8 @@ The converter fills them while it writes masks (no second pass over the images) 
 as ``statistics.json``; class weights and the rare-class crop are computed from them.
 """
 from collections import Counter, defaultdict
-from pathlib import Path
-from typing import Dict, Iterable, Union
+from typing import Dict, Iterable, Tuple
 
-import cv2
 import numpy as np
 
 from .artefact import CLASSES, IGNORE_INDEX
@@ -33,6 +31,12 @@ def _value_counts(mask: np.ndarray) -> np.ndarray:
 def count_pixels(mask: np.ndarray) -> np.ndarray:
     """Pixels of each of the 16 classes in a mask (255 not counted), as int64."""
     return _value_counts(mask)[:len(CLASSES)]
+
+
+def class_and_background_pixels(mask: np.ndarray) -> Tuple[np.ndarray, int]:
+    """Pixels of each of the 16 classes and of the background (255), in one pass."""
+    counts = _value_counts(mask)
+    return counts[:len(CLASSES)], int(counts[IGNORE_INDEX])
 
 
 def unknown_values(mask: np.ndarray) -> list:
@@ -69,20 +73,8 @@ class PixelStatistics:
 
     def add_mask(self, mask: np.ndarray, material: str, content: str) -> None:
         """Count one image from its mask."""
-        counts = _value_counts(mask)
-        self.add(counts[:len(CLASSES)], material, content, int(counts[IGNORE_INDEX]))
-
-    @classmethod
-    def from_dataset(cls, root: Union[str, Path], rows: Iterable[Dict]) -> 'PixelStatistics':
-        """Count the masks ``<root>/annotations/<id>.png`` of metadata ``rows``."""
-        statistics = cls()
-        for row in rows:
-            path = Path(root) / 'annotations' / f"{row['id']}.png"
-            mask = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-            if mask is None:
-                raise FileNotFoundError(f'{path}: missing or unreadable mask')
-            statistics.add_mask(mask, row['material'], row['content'])
-        return statistics
+        class_pixels, background_pixels = class_and_background_pixels(mask)
+        self.add(class_pixels, material, content, background_pixels)
 
     def to_dict(self) -> Dict:
         """A JSON-ready dict; pixel counts are keyed by class name."""
