@@ -42,7 +42,8 @@ def run_stock_tool(tool: str, work_dir, data_root, *args,
         '--work-dir', str(work_dir), '--cfg-options',
         *(f'{loader}.dataset.data_root={data_root}' for loader in loaders),
         *(f'{loader}.num_workers=0' for loader in loaders),
-        *(f'{loader}.persistent_workers=False' for loader in loaders), *options
+        *(f'{loader}.persistent_workers=False' for loader in loaders),
+        f'model.decode_head.loss_decode.class_weight={data_root}/class_weights.json', *options
     ]
     result = subprocess.run(command, capture_output=True, text=True, cwd=work_dir.parent,
                             env={**os.environ, 'PYTHONHASHSEED': '0'})

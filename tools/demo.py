@@ -1,14 +1,18 @@
 """The main job end to end on the built-in synthetic dataset (what `make demo` runs).
 
-Generates the data (once), trains the demo config with MMEngine's runner, evaluates it, loads
-the checkpoint back the way users do (``init_model``), and writes to the work dir the
-checkpoint, ``metrics.json`` (with the majority-class baseline) and ``predictions.png``.
+1. data: writes synthetic ARTeFACT-style parquet shards and converts them with the ARTeFACT
+   converter, as for the real dataset (once; a finished conversion is reused);
+2. training: the demo config with MMEngine's runner (checkpoints, logs, TensorBoard events);
+3. test: mIoU and Dice on the held-out test split, against the majority-class baseline;
+4. inference: damage maps, overlays and the damage report of the test images with
+   ``DamageInferencer`` (MMSeg's inferencer, tile by tile), as ``tools/infer.py`` writes them;
+5. pictures and report: ``predictions.png`` (image | annotation | prediction), ``metrics.json``
+   and ``report.md`` in the work dir.
 
-    python tools/demo.py [--iters N] [--work-dir work_dirs/demo]
+    python tools/demo.py [--iters N] [--work-dir work_dirs/demo] [--data-root data/synthetic]
 """
 import argparse
 import json
-import os
 import os.path as osp
 import sys
 import time
@@ -18,10 +22,13 @@ import cv2
 import numpy as np
 from mmengine.config import Config
 from mmengine.runner import Runner
-from mmseg.apis import inference_model, init_model
 
 import mmseg_heritage
-from mmseg_heritage.datasets import CLASSES, count_pixels, generate_synthetic_dataset
+from mmseg_heritage.apis import DamageInferencer, infer_collection
+from mmseg_heritage.datasets import CLASSES, count_pixels
+from mmseg_heritage.datasets.parquet_converter import convert_artefact_parquet
+from mmseg_heritage.datasets.synthetic import write_synthetic_parquet
+from mmseg_heritage.utils import write_json_atomic, write_text_atomic
 from mmseg_heritage.visualization import save_prediction_grid
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,10 +43,25 @@ def parse_args():
     parser.add_argument('--num-images', type=int, default=96,
                         help='synthetic images, split 70/15/15 into train/val/test')
     parser.add_argument('--image-size', type=int, default=160)
-    parser.add_argument('--num-pictures', type=int, default=4)
+    parser.add_argument('--num-pictures', type=int, default=4,
+                        help='test images drawn in predictions.png')
     parser.add_argument('--allow-below-baseline', action='store_true',
                         help='exit 0 even if the model does not beat the majority class')
     return parser.parse_args()
+
+
+def prepare_data(args) -> None:
+    """Synthetic parquet shards converted by the ARTeFACT converter, unless already done."""
+    if osp.exists(osp.join(args.data_root, 'metadata.csv')):
+        print(f'Using the dataset in {args.data_root}')
+        return
+    shards = args.data_root.rstrip('/') + '_parquet'
+    print(f'Writing {args.num_images} synthetic artefacts as parquet shards in {shards}')
+    write_synthetic_parquet(shards, args.num_images, size=args.image_size)
+    print(f'Converting them into {args.data_root} (tools/dataset_converters/artefact.py)')
+    report = convert_artefact_parquet(shards, args.data_root, progress=True)
+    if report.bad_rows:
+        raise RuntimeError(f'the converter skipped rows: {report.bad_rows}')
 
 
 def configure(args) -> Config:
@@ -47,6 +69,9 @@ def configure(args) -> Config:
     cfg.work_dir = args.work_dir
     for loader in (cfg.train_dataloader, cfg.val_dataloader, cfg.test_dataloader):
         loader.dataset.data_root = args.data_root
+    loss = cfg.model.decode_head.loss_decode
+    if isinstance(loss.get('class_weight'), str):  # the weights of this dataset
+        loss.class_weight = osp.join(args.data_root, 'class_weights.json')
     if args.iters:
         cfg.train_cfg.max_iters = args.iters
         cfg.train_cfg.val_interval = args.iters
@@ -70,31 +95,59 @@ def majority_baseline(infos) -> dict:
                 mIoU=round(100 * accuracy / int(np.count_nonzero(counts)), 2))
 
 
+def write_report(path: str, metrics: dict, damage: dict) -> None:
+    """``report.md``: what was trained, how it scored, and the damage found per image."""
+    scores, baseline = metrics['metrics'], metrics['majority_class_baseline']
+    lines = [
+        '# mmseg-heritage demo report', '',
+        f"Model `{metrics['config']}`, {metrics['iterations']} iterations, "
+        f"{metrics['minutes']} minutes in all.", '',
+        f"Test split ({metrics['num_images']} images): mIoU {scores['mIoU']:.2f}, "
+        f"mDice {scores['mDice']:.2f}, aAcc {scores['aAcc']:.2f}; predicting "
+        f"{baseline['class_name']} everywhere scores mIoU {baseline['mIoU']:.2f}.", '',
+        '## Damage found in the test images', '',
+        '| image | damaged % | main damage (% of the image) |', '|---|---:|---|']
+    for record in damage['files']:
+        if record['status'] != 'ok':
+            lines.append(f"| {Path(record['file']).name} | failed | {record['error']} |")
+            continue
+        found = sorted(((share, name) for name, share in record['area_percent'].items()
+                        if name != 'Clean' and share > 0), reverse=True)[:3]
+        main = ', '.join(f'{name} {share:.2f}' for share, name in found) or 'none'
+        lines.append(f"| {Path(record['file']).name} | {record['damaged_percent']:.2f} | "
+                     f'{main} |')
+    lines += ['', 'Files: `metrics.json`, `predictions.png`, `damage_maps/` (masks, overlays, '
+              '`report.csv`, `report.json`), checkpoints and logs (TensorBoard: '
+              '`tensorboard --logdir` on this folder).', '']
+    write_text_atomic(path, '\n'.join(lines))
+
+
 def main() -> int:
     args = parse_args()
     started = time.time()
-    if not osp.exists(osp.join(args.data_root, 'metadata.csv')):
-        print(f'Generating the synthetic dataset in {args.data_root}')
-        generate_synthetic_dataset(args.data_root, args.num_images, args.image_size,
-                                   progress=True)
+    prepare_data(args)
 
     cfg = configure(args)
     runner = Runner.from_cfg(cfg)
     runner.train()
     scores = {k: float(v) for k, v in runner.test().items()}
 
-    # Load the saved checkpoint the way users do; this also proves it passes safe loading.
+    # Inference as users run it: the saved checkpoint through MMSeg's inferencer.
     checkpoint = (Path(args.work_dir) / 'last_checkpoint').read_text().strip()
-    model = init_model(cfg, checkpoint, device='cpu')
     test_infos = [runner.test_dataloader.dataset.get_data_info(i)
                   for i in range(len(runner.test_dataloader.dataset))]
-    rows = []
-    for info in test_infos[:args.num_pictures]:
-        prediction = inference_model(model, info['img_path'])
-        rows.append((osp.basename(info['img_path']),
-                     cv2.imread(info['img_path'])[..., ::-1],
-                     cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED),
-                     prediction.pred_sem_seg.data[0].numpy().astype(np.uint8)))
+    images = {Path(info['img_path']).stem: Path(info['img_path']) for info in test_infos}
+    inferencer = DamageInferencer(cfg, checkpoint, device='cpu')
+    damage_dir = osp.join(args.work_dir, 'damage_maps')
+    infer_collection(inferencer, images, damage_dir, progress=False,
+                     details=dict(config=args.config, checkpoint=checkpoint))
+    damage = json.loads(Path(damage_dir, 'report.json').read_text())
+
+    rows = [(osp.basename(info['img_path']), cv2.imread(info['img_path'])[..., ::-1],
+             cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED),
+             cv2.imread(osp.join(damage_dir, 'masks', Path(info['img_path']).stem + '.png'),
+                        cv2.IMREAD_UNCHANGED))
+            for info in test_infos[:args.num_pictures]]
     picture = osp.join(args.work_dir, 'predictions.png')
     save_prediction_grid(rows, picture)
 
@@ -109,14 +162,16 @@ def main() -> int:
         metrics=scores,
         majority_class_baseline=baseline,
         beats_baseline=scores['mIoU'] > baseline['mIoU'],
+        damage_report=osp.join(damage_dir, 'report.json'),
         minutes=round((time.time() - started) / 60, 2),
     )
     metrics_path = osp.join(args.work_dir, 'metrics.json')
-    partial = Path(metrics_path + '.partial')  # renamed when complete: never half-written
-    partial.write_text(json.dumps(metrics, indent=2) + '\n')
-    os.replace(partial, metrics_path)
+    write_json_atomic(metrics_path, metrics)
+    report_path = osp.join(args.work_dir, 'report.md')
+    write_report(report_path, metrics, damage)
     print(f"\ntest mIoU {scores['mIoU']:.2f} vs majority-class baseline {baseline['mIoU']:.2f} "
-          f"({baseline['class_name']} everywhere)\nwrote {metrics_path}, {picture}, {checkpoint}")
+          f"({baseline['class_name']} everywhere)\nwrote {report_path}, {metrics_path}, "
+          f'{picture}, {damage_dir}/, {checkpoint}')
     if not metrics['beats_baseline'] and not args.allow_below_baseline:
         print('The demo model did not beat the majority-class baseline.', file=sys.stderr)
         return 1

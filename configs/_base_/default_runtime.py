@@ -7,7 +7,10 @@ env_cfg = dict(
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'),
 )
-vis_backends = [dict(type='LocalVisBackend')]
+# Scalars (and pictures from the visualisation hook) go to work_dir/<timestamp>/vis_data, as
+# JSON and as TensorBoard events (`tensorboard --logdir work_dirs`). To switch TensorBoard off,
+# a config sets `visualizer = dict(vis_backends=[dict(type='LocalVisBackend')])`.
+vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]
 visualizer = dict(type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
 log_processor = dict(by_epoch=False)
 log_level = 'INFO'

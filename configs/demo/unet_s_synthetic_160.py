@@ -5,8 +5,10 @@ _base_ = [
     '../_base_/default_runtime.py', '../_base_/schedules/demo_cpu.py'
 ]
 # Clean covers ~94 % of the synthetic pixels and each damage class 0.04-2.5 %: with plain
-# cross-entropy the model learns only Clean and the large light leaks. Online hard example
-# mining trains on the pixels the model still gets wrong, which are mostly the rare damage.
-# (mmseg 1.2.2's CrossEntropyLoss cannot take class weights together with ignored pixels.)
+# cross-entropy the model learns only Clean and the large light leaks. The class-weighted
+# Dice + CE loss (log weights from the dataset's class_weights.json, written by the converter)
+# makes every damage class count. Another data_root needs its own weights file here.
 model = dict(
-    decode_head=dict(sampler=dict(type='OHEMPixelSampler', thresh=0.7, min_kept=20000)))
+    decode_head=dict(loss_decode=dict(
+        _delete_=True, type='ClassWeightedDiceCELoss',
+        class_weight='data/synthetic/class_weights.json')))

@@ -1,3 +1,4 @@
+from .damage_overlay import damage_overlay
 from .prediction_grid import colourise, save_prediction_grid
 
-__all__ = ['colourise', 'save_prediction_grid']
+__all__ = ['colourise', 'damage_overlay', 'save_prediction_grid']

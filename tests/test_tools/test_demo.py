@@ -28,6 +28,31 @@ def test_demo_writes_checkpoint_metrics_and_picture(tmp_path):
     picture = cv2.imread(str(work_dir / 'predictions.png'))
     assert picture is not None and picture.shape[0] > 300 and picture.std() > 10
 
+    # The data went through the parquet converter, as ARTeFACT does.
+    assert list((tmp_path / 'data_parquet/data').glob('*.parquet'))
+    assert (data_root / 'conversion_log.jsonl').is_file()
+    assert (data_root / 'class_weights.json').is_file()
+
+    # Damage maps of every test image, and the report.
+    test_ids = (data_root / 'splits/test.txt').read_text().split()
+    damage = json.loads((work_dir / 'damage_maps/report.json').read_text())
+    assert damage['complete'] and damage['summary']['processed'] == len(test_ids)
+    for sample_id in test_ids:
+        mask = cv2.imread(str(work_dir / f'damage_maps/masks/{sample_id}.png'),
+                          cv2.IMREAD_UNCHANGED)
+        assert mask.shape == (64, 64) and mask.max() < 16
+        assert (work_dir / f'damage_maps/overlays/{sample_id}.jpg').is_file()
+    report = (work_dir / 'report.md').read_text()
+    assert f"mIoU {metrics['metrics']['mIoU']:.2f}" in report
+    assert all(sample_id in report for sample_id in test_ids)
+    # A second run reuses the converted data.
+    again = subprocess.run(
+        [sys.executable, str(REPO / 'tools/demo.py'), '--iters', '2', '--work-dir',
+         str(work_dir), '--data-root', str(data_root), '--num-pictures', '1',
+         '--allow-below-baseline'], capture_output=True, text=True, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f'Using the dataset in {data_root}' in again.stdout
+
 
 def test_majority_baseline_matches_a_hand_computation(tmp_path):
     sys.path.insert(0, str(REPO / 'tools'))

@@ -12,6 +12,16 @@ def test_stock_train_writes_checkpoints(trained_work_dir):
     assert (trained_work_dir / 'last_checkpoint').read_text().strip().endswith('iter_4.pth')
 
 
+def test_runtime_logs_scalars_locally_and_to_tensorboard(trained_work_dir):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    (scalars,) = trained_work_dir.glob('*/vis_data/scalars.json')
+    assert '"loss"' in scalars.read_text()
+    (events,) = trained_work_dir.glob('*/vis_data/events.out.tfevents.*')
+    accumulator = EventAccumulator(str(events.parent))
+    accumulator.Reload()
+    assert [event.step for event in accumulator.Scalars('loss')] == [1, 2, 3, 4]
+
+
 def test_resume_continues_from_the_last_checkpoint(trained_work_dir, synthetic_root):
     result = run_stock_train(trained_work_dir, synthetic_root, 6, '--resume')
     assert 'resumed epoch: 0, iter: 4' in result.stdout + result.stderr

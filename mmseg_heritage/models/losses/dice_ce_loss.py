@@ -90,6 +90,11 @@ class ClassWeightedDiceCELoss(nn.Module):
                  loss_name: str = 'loss_dice_ce',
                  ignore_index: int = 255) -> None:
         super().__init__()
+        # Only training needs the weights: a model built for inference where the dataset's
+        # weights file is absent still loads, and training stops at its first loss instead.
+        self.missing_weights_file = None
+        if isinstance(class_weight, (str, Path)) and not Path(class_weight).is_file():
+            self.missing_weights_file, class_weight = str(class_weight), None
         if class_weight is not None:
             class_weight = load_class_weights(class_weight, weighting)
             if not all(0 <= w < float('inf') for w in class_weight):
@@ -202,6 +207,9 @@ class ClassWeightedDiceCELoss(nn.Module):
     def _class_weight(self, num_classes: int, device: torch.device,
                       dtype: torch.dtype) -> torch.Tensor:
         """The class weights as a tensor, checked against the logits' number of classes."""
+        if self.missing_weights_file:
+            raise FileNotFoundError(f'{self.missing_weights_file}: class weights file not '
+                                    'found (the loss needs it to train)')
         if self.class_weight is None:
             return torch.ones(num_classes, device=device, dtype=dtype)
         if len(self.class_weight) != num_classes:

@@ -154,6 +154,14 @@ def test_weights_from_list_and_json_agree(tmp_path):
     assert not torch.equal(default, inverse)
 
 
+def test_missing_weights_file_stops_training_not_inference(tmp_path):
+    # A trained model must load for inference where the dataset's weights file is absent.
+    missing = tmp_path / 'class_weights.json'
+    loss = ClassWeightedDiceCELoss(class_weight=str(missing))
+    with pytest.raises(FileNotFoundError, match=f'{missing}: class weights file not found'):
+        loss(torch.zeros(1, 3, 2, 2), torch.zeros(1, 2, 2, dtype=torch.long))
+
+
 def test_wrong_number_of_weights_names_both_numbers():
     logits, labels = random_batch(seed=1, n_classes=4)
     with pytest.raises(ValueError, match='3 class weights given, but the logits have 4 classes'):

@@ -1,0 +1,95 @@
+"""tools/infer.py and demo/damage_map_demo.py on a checkpoint trained by MMSeg's train.py."""
+import csv
+import json
+import shutil
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+from conftest import DEMO_CONFIG, REPO
+
+
+def run(script, *args):
+    return subprocess.run([sys.executable, str(REPO / script), *map(str, args)],
+                          capture_output=True, text=True, cwd=REPO)
+
+
+@pytest.fixture(scope='module')
+def checkpoint(trained_work_dir):
+    return trained_work_dir / 'iter_4.pth'
+
+
+@pytest.fixture
+def scans(tmp_path, synthetic_root):
+    """Two dataset images, one in a sub-folder, a larger scan, and two unreadable files."""
+    images = sorted((synthetic_root / 'images').glob('*.png'))
+    folder = tmp_path / 'scans'
+    (folder / 'box').mkdir(parents=True)
+    shutil.copy(images[0], folder / 'a.png')
+    shutil.copy(images[1], folder / 'box/b.png')
+    tile = cv2.imread(str(images[2]))
+    cv2.imwrite(str(folder / 'large.jpg'), np.tile(tile, (5, 7, 1)))  # 320 x 448
+    (folder / 'corrupt.jpg').write_bytes(b'\xff\xd8\xff\xe0 not really a jpeg')
+    (folder / 'empty.png').write_bytes(b'')
+    return folder
+
+
+def test_collection_gives_masks_overlays_and_a_report(tmp_path, scans, checkpoint):
+    from mmseg.apis import MMSegInferencer
+    out = tmp_path / 'out'
+    result = run('tools/infer.py', DEMO_CONFIG, checkpoint, scans, '--out-dir', out,
+                 '--tile-size', 128, '--tile-stride', 96, '--no-progress')
+    assert result.returncode == 1, result.stderr[-3000:]  # two files were skipped
+    log = result.stdout + result.stderr
+    assert 'corrupt.jpg: cannot decode' in log and 'empty.png: cannot decode' in log
+    assert '3 damage maps and the report written' in log
+
+    rows = {row['file']: row for row in csv.DictReader((out / 'report.csv').open())}
+    assert {r['status'] for f, r in rows.items() if 'corrupt' in f or 'empty' in f} == {'failed'}
+    stock = MMSegInferencer(model=str(DEMO_CONFIG), weights=str(checkpoint), device='cpu')
+    for name, source in (('a', 'a.png'), ('box/b', 'box/b.png'), ('large', 'large.jpg')):
+        mask = cv2.imread(str(out / f'masks/{name}.png'), cv2.IMREAD_UNCHANGED)
+        image = cv2.imread(str(scans / source))
+        assert mask.shape == image.shape[:2] and mask.dtype == np.uint8
+        assert cv2.imread(str(out / f'overlays/{name}.jpg')).shape == image.shape
+        row = rows[str(scans / source)]
+        counts = np.bincount(mask.ravel(), minlength=16)
+        shares = [float(row[f'{c} %']) for c in stock.model.dataset_meta['classes']]
+        np.testing.assert_allclose(shares, 100 * counts / mask.size, atol=1e-4)
+        if source != 'large.jpg':  # one tile: the same as MMSeg's whole-image inference
+            np.testing.assert_array_equal(mask, stock(str(scans / source))['predictions'])
+
+    report = json.loads((out / 'report.json').read_text())
+    assert report['complete'] and report['tile_size'] == [128, 128]
+    assert report['summary']['processed'] == 3 and report['summary']['failed'] == 2
+
+
+def test_glob_and_single_file_inputs(tmp_path, scans, checkpoint):
+    out = tmp_path / 'out'
+    result = run('tools/infer.py', DEMO_CONFIG, checkpoint, scans / 'box/b.png',
+                 str(scans / '*.png'), '--out-dir', out, '--no-overlay', '--no-progress')
+    assert result.returncode == 1  # empty.png matches the pattern
+    assert sorted(p.name for p in (out / 'masks').iterdir()) == ['a.png', 'b.png']
+    assert not (out / 'overlays').exists()
+
+
+@pytest.mark.parametrize('bad', ['config', 'checkpoint', 'input'])
+def test_missing_files_stop_before_anything_is_written(tmp_path, scans, checkpoint, bad):
+    paths = dict(config=DEMO_CONFIG, checkpoint=checkpoint, input=scans)
+    paths[bad] = tmp_path / f'missing_{bad}'
+    result = run('tools/infer.py', paths['config'], paths['checkpoint'], paths['input'],
+                 '--out-dir', tmp_path / 'out')
+    assert result.returncode == 2
+    assert f'missing_{bad}' in result.stderr + result.stdout
+    assert not (tmp_path / 'out').exists()
+
+
+def test_demo_script_draws_a_damage_map(tmp_path, scans, checkpoint):
+    out_file = tmp_path / 'map.png'
+    result = run('demo/damage_map_demo.py', scans / 'a.png', DEMO_CONFIG, checkpoint,
+                 '--out-file', out_file)
+    assert result.returncode == 0, result.stderr[-3000:]
+    picture = cv2.imread(str(out_file))
+    assert picture is not None and picture.shape[1] > picture.shape[0]

@@ -1,0 +1,314 @@
+"""Our tools/train.py and test.py, alone and distributed over CPU processes (torchrun, srun)."""
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import DEMO_CONFIG, REPO
+from mmengine.config import Config
+
+from mmseg_heritage.engine import cpu_distributed_cfg, setup_cpu_distributed
+
+TOOLS = REPO / 'tools'
+PYTHON = sys.executable  # the virtualenv's interpreter
+# The val split has 3 images: 2 processes get 2 each, so the sampler pads it with a repeat.
+# (The test split's 2 images divide evenly and would not show whether padding is counted.)
+EVAL_SPLIT = 'splits/val.txt'
+METRICS = re.compile(r'Iter\(test\) \[(\d+)/(\d+)\]\s+(aAcc: \S+\s+mIoU: \S+\s+mAcc: \S+\s+'
+                     r'mDice: \S+)')
+GLOO_RANK0 = 'No GPU: started distributed run with the gloo backend on CPU, rank 0 of world size 2'
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def tool_env(**variables) -> dict:
+    """Environment for the tools: the venv's python first, no leftover distributed settings."""
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith('SLURM_') and name not in
+           ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')}
+    env.update(PATH=f'{Path(PYTHON).parent}{os.pathsep}{env["PATH"]}', PYTHON=PYTHON,
+               PYTHONHASHSEED='0', PYTHONPATH=str(Path(__file__).parent), **variables)
+    return env
+
+
+def run(command, cwd, env=None, returncode=0) -> str:
+    """Run a tool; return its stdout and stderr together."""
+    result = subprocess.run([str(part) for part in command], capture_output=True, text=True,
+                            cwd=cwd, env=env or tool_env())
+    output = result.stdout + result.stderr
+    assert result.returncode == returncode, output[-6000:]
+    return output
+
+
+def data_options(data_root, split: str = EVAL_SPLIT) -> list:
+    """``--cfg-options`` for our synthetic data, loaded in-process, and the split to test on."""
+    loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    return [*(f'{loader}.dataset.data_root={data_root}' for loader in loaders),
+            *(f'{loader}.num_workers=0' for loader in loaders),
+            *(f'{loader}.persistent_workers=False' for loader in loaders),
+            f'test_dataloader.dataset.ann_file={split}',
+            f'model.decode_head.loss_decode.class_weight={data_root}/class_weights.json']
+
+
+def train_options(data_root, iters: int) -> list:
+    """A few iterations of 2 images (per process), validated and saved at the end."""
+    return [*data_options(data_root), f'train_cfg.max_iters={iters}',
+            f'train_cfg.val_interval={iters}', f'default_hooks.checkpoint.interval={iters}',
+            'default_hooks.logger.interval=1', 'train_dataloader.batch_size=2']
+
+
+def metrics_of(output: str) -> tuple:
+    """(iterations run by rank 0, dataset size, metrics line) of a test run."""
+    match = METRICS.search(output)
+    assert match, output[-3000:]
+    return int(match[1]), int(match[2]), match[3]
+
+
+@pytest.fixture(scope='module')
+def dist_train(tmp_path_factory, synthetic_root):
+    """tools/dist_train.sh with 2 CPU processes, 4 iterations; each rank saves its weights."""
+    work_dir = tmp_path_factory.mktemp('dist_train')
+    # The demo config with SyncBN, as the poc configs, and tests/test_tools/rank_weights_hook.py
+    # (custom_imports cannot be given in --cfg-options: loading the config file imports them).
+    config = tmp_path_factory.mktemp('config') / 'demo_sync_bn_saving_rank_weights.py'
+    config.write_text(
+        f"_base_ = '{DEMO_CONFIG}'\n"
+        "norm_cfg = dict(type='SyncBN', requires_grad=True)\n"
+        "model = dict(backbone=dict(norm_cfg=norm_cfg), decode_head=dict(norm_cfg=norm_cfg))\n"
+        "custom_imports = dict(imports=['mmseg_heritage', 'rank_weights_hook'], "
+        "allow_failed_imports=False)\n"
+        "custom_hooks = [dict(type='SafeCheckpointHook'), dict(type='SaveRankWeightsHook')]\n")
+    output = run([
+        TOOLS / 'dist_train.sh', config, 2, '--work-dir', work_dir, '--cfg-options',
+        *train_options(synthetic_root, 4)
+    ], cwd=work_dir, env=tool_env(PORT=str(free_port())))
+    return work_dir, output, config.name
+
+
+@pytest.fixture(scope='module')
+def single_test(dist_train, synthetic_root):
+    """tools/test.py, not distributed, on the checkpoint of the distributed training."""
+    work_dir = dist_train[0] / 'single_test'
+    output = run([PYTHON, TOOLS / 'test.py', DEMO_CONFIG, dist_train[0] / 'iter_4.pth',
+                  '--work-dir', work_dir, '--cfg-options', *data_options(synthetic_root)],
+                 cwd=dist_train[0])
+    return work_dir, output
+
+
+@pytest.fixture
+def slurm_stand_ins(tmp_path):
+    """``srun`` and ``scontrol`` stand-ins first on PATH; they record their arguments.
+
+    srun runs its command as ``--ntasks`` local processes with Slurm's variables set.
+    """
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    (bin_dir / 'srun').write_text(f"""#!/usr/bin/env bash
+printf '%s\\n' "$@" > {tmp_path}/srun_args
+ntasks=1
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        -p) shift 2 ;;
+        --ntasks=*) ntasks=${{1#--ntasks=}}; shift ;;
+        --job-name=*) export SLURM_JOB_NAME=${{1#--job-name=}}; shift ;;
+        -*) shift ;;
+        *) break ;;
+    esac
+done
+pids=()
+for ((rank = 0; rank < ntasks; rank++)); do
+    SLURM_PROCID=$rank SLURM_LOCALID=$rank SLURM_NTASKS=$ntasks SLURM_NODELIST=node-[1] "$@" &
+    pids+=($!)
+done
+status=0
+for pid in "${{pids[@]}}"; do wait "$pid" || status=$?; done
+exit $status
+""")
+    (bin_dir / 'scontrol').write_text(f"""#!/usr/bin/env bash
+echo "$@" >> {tmp_path}/scontrol_args
+echo 127.0.0.1
+""")
+    for script in bin_dir.iterdir():
+        script.chmod(0o755)
+    port = free_port()
+    env = tool_env(GPUS='2', GPUS_PER_NODE='2', CPUS_PER_TASK='1', MASTER_PORT=str(port),
+                   SRUN_ARGS='--time=5 --qos=debug')
+    env['PATH'] = f'{bin_dir}{os.pathsep}{env["PATH"]}'
+    return env, tmp_path
+
+
+def srun_args_before(command: list, gres=('--gres=gpu:2', )) -> list:
+    return ['-p', 'cpu', '--job-name=heritage', *gres, '--ntasks=2',
+            '--ntasks-per-node=2', '--cpus-per-task=1', '--kill-on-bad-exit=1', '--time=5',
+            '--qos=debug', PYTHON, '-u', *map(str, command)]
+
+
+def test_dist_train_runs_two_gloo_processes(dist_train):
+    work_dir, output, config_name = dist_train
+    assert GLOO_RANK0 in output
+    assert 'rank 1 of world size 2' not in output  # the other ranks log errors only
+    assert 'Distributed launcher: pytorch' in output
+    assert 'Distributed training: True' in output
+    assert 'GPU number: 2' in output  # mmengine's name for the world size
+    assert 'Iter(train) [4/4]' in output
+    assert torch.load(work_dir / 'iter_4.pth', weights_only=True)['meta']['iter'] == 4
+    # The config it ran (the runner dumps it into the work dir).
+    assert 'No GPU: SyncBN is replaced by BN' in output
+    ran = Config.fromfile(work_dir / config_name, import_custom_modules=False)
+    assert 'SyncBN' not in str(ran.model)
+    assert ran.env_cfg.dist_cfg.backend == 'gloo'
+    assert ran.model_wrapper_cfg.device_ids is None  # DDP wraps the CPU model
+
+
+def test_ranks_hold_identical_weights(dist_train):
+    work_dir = dist_train[0]
+    before, after = ([torch.load(work_dir / f'rank{rank}_{stage}.pth') for rank in (0, 1)]
+                     for stage in ('before', 'after'))
+    parameters = after[0]['parameters']
+    assert parameters.keys() == after[1]['parameters'].keys()
+    for name, value in parameters.items():
+        # DDP averaged the gradients: both ranks made the same steps from the same start ...
+        assert torch.equal(before[0]['parameters'][name], before[1]['parameters'][name]), name
+        assert torch.equal(value, after[1]['parameters'][name]), name
+        # ... and every weight was trained.
+        assert not torch.equal(value, before[0]['parameters'][name]), name
+    # ... on different images: each rank's BN statistics are its own (buffers are not synced).
+    means = [name for name in after[0]['buffers'] if name.endswith('running_mean')]
+    assert means and all(not torch.equal(after[0]['buffers'][name], after[1]['buffers'][name])
+                         for name in means)
+    # The checkpoint holds these weights.
+    state_dict = torch.load(work_dir / 'iter_4.pth', weights_only=True)['state_dict']
+    for name, value in parameters.items():
+        assert torch.equal(state_dict[name], value), name
+
+
+def test_test_py_evaluates_the_split_and_writes_metrics_json(single_test, synthetic_root):
+    work_dir, output = single_test
+    count = len((synthetic_root / EVAL_SPLIT).read_text().split())
+    assert metrics_of(output)[:2] == (count, count)
+    # mmengine dumps the metrics as <work_dir>/<timestamp>/<timestamp>.json
+    [metrics_file] = work_dir.glob('*/*.json')
+    assert metrics_file.stem == metrics_file.parent.name
+    metrics = json.loads(metrics_file.read_text())
+    mIoU = float(re.search(r'mIoU: (\S+)', output)[1])
+    assert metrics['mIoU'] == pytest.approx(mIoU, abs=0.01)
+
+
+def test_dist_test_gives_the_single_process_metrics(dist_train, single_test, synthetic_root):
+    work_dir = dist_train[0]
+    output = run([
+        TOOLS / 'dist_test.sh', DEMO_CONFIG, work_dir / 'iter_4.pth', 2, '--work-dir',
+        work_dir / 'dist_test', '--cfg-options', *data_options(synthetic_root)
+    ], cwd=work_dir, env=tool_env(PORT=str(free_port())))
+    assert GLOO_RANK0 in output
+    count = len((synthetic_root / EVAL_SPLIT).read_text().split())
+    rank0_iters, rank0_total, metrics = metrics_of(output)
+    # Rank 0 tested half of the split padded to an even size, yet the metrics are those of
+    # the whole split: mmengine gathers the ranks' results and drops the padding.
+    assert count % 2 == 1 and rank0_iters == rank0_total == (count + 1) // 2
+    assert metrics == metrics_of(single_test[1])[2]
+
+
+def test_slurm_train(slurm_stand_ins, synthetic_root):
+    env, tmp_path = slurm_stand_ins
+    work_dir = tmp_path / 'work_dir'
+    py_args = ['--work-dir', work_dir, '--cfg-options', *train_options(synthetic_root, 2)]
+    output = run([TOOLS / 'slurm_train.sh', 'cpu', 'heritage', DEMO_CONFIG, *py_args],
+                 cwd=tmp_path, env=env)
+    recorded = (tmp_path / 'srun_args').read_text().splitlines()
+    assert recorded == srun_args_before(
+        [TOOLS / 'train.py', DEMO_CONFIG, '--launcher=slurm', *py_args])
+    # Both tasks took the master address from scontrol, as mmengine does.
+    assert (tmp_path / 'scontrol_args').read_text().splitlines() == ['show hostname node-[1]'] * 2
+    assert f"rank 0 of world size 2 (master 127.0.0.1:{env['MASTER_PORT']})" in output
+    assert 'Distributed launcher: slurm' in output
+    assert 'GPU number: 2' in output
+    assert torch.load(work_dir / 'iter_2.pth', weights_only=True)['meta']['iter'] == 2
+
+
+def test_slurm_test(slurm_stand_ins, dist_train, single_test, synthetic_root):
+    env, tmp_path = slurm_stand_ins
+    checkpoint = dist_train[0] / 'iter_4.pth'
+    py_args = ['--work-dir', tmp_path / 'work_dir', '--cfg-options',
+               *data_options(synthetic_root)]
+    # GRES= asks for no GPUs, as on a partition of CPU nodes.
+    output = run([TOOLS / 'slurm_test.sh', 'cpu', 'heritage', DEMO_CONFIG, checkpoint,
+                  *py_args], cwd=tmp_path, env={**env, 'GRES': ''})
+    recorded = (tmp_path / 'srun_args').read_text().splitlines()
+    assert recorded == srun_args_before(
+        [TOOLS / 'test.py', DEMO_CONFIG, checkpoint, '--launcher=slurm', *py_args], gres=())
+    assert 'Distributed launcher: slurm' in output
+    assert metrics_of(output)[2] == metrics_of(single_test[1])[2]
+
+
+def test_train_py_without_launcher(tmp_path, synthetic_root):
+    output = run([PYTHON, TOOLS / 'train.py', DEMO_CONFIG, '--work-dir', tmp_path, '--cfg-options',
+                  *train_options(synthetic_root, 2)], cwd=tmp_path)
+    assert 'Distributed training: False' in output
+    assert 'No GPU' not in output
+    assert torch.load(tmp_path / 'iter_2.pth', weights_only=True)['meta']['iter'] == 2
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='--amp works with a GPU')
+def test_amp_without_gpu_fails_clearly(tmp_path):
+    output = run([PYTHON, TOOLS / 'train.py', DEMO_CONFIG, '--amp', '--work-dir', tmp_path],
+                 cwd=tmp_path, returncode=1)
+    assert output.strip().splitlines()[-1].startswith('AMP training (--amp) needs a GPU')
+    assert 'Traceback' not in output
+
+
+@pytest.mark.parametrize('launcher, cuda', [('none', False), ('pytorch', True), ('slurm', True)])
+def test_no_launcher_or_a_gpu_leaves_the_config_alone(launcher, cuda, monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: cuda)
+    cfg = Config.fromfile(DEMO_CONFIG)
+    cfg.launcher = launcher
+    original = cfg.to_dict()
+    assert setup_cpu_distributed(cfg) is cfg
+    assert cfg.to_dict() == original
+    assert not torch.distributed.is_initialized()
+
+
+def test_mpi_without_gpu_is_refused(monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    cfg = Config(dict(launcher='mpi'))
+    with pytest.raises(RuntimeError, match="'mpi' launcher needs GPUs"):
+        setup_cpu_distributed(cfg)
+    assert not torch.distributed.is_initialized()
+
+
+def test_cpu_distributed_cfg_replaces_sync_bn_and_wraps_for_cpu():
+    cfg = Config(dict(
+        model=dict(
+            backbone=dict(norm_cfg=dict(type='SyncBN', requires_grad=True)),
+            auxiliary_head=[dict(norm_cfg=dict(type='SyncBN')), dict(norm_cfg=dict(type='GN'))]),
+        env_cfg=dict(dist_cfg=dict(backend='nccl', timeout=60)),
+        find_unused_parameters=True,
+        sync_bn='torch'))
+    cfg = cpu_distributed_cfg(cfg)
+    assert cfg.model.backbone.norm_cfg == dict(type='BN', requires_grad=True)
+    assert [head.norm_cfg.type for head in cfg.model.auxiliary_head] == ['BN', 'GN']
+    assert 'sync_bn' not in cfg  # the runner would turn BN back into SyncBN
+    assert cfg.env_cfg.dist_cfg == dict(backend='gloo', timeout=60)
+    assert cfg.model_wrapper_cfg == dict(type='MMDistributedDataParallel', device_ids=None,
+                                         broadcast_buffers=False, find_unused_parameters=True)
+    assert not torch.distributed.is_initialized()
+
+
+def test_cpu_distributed_cfg_on_a_sync_bn_config_with_its_own_wrapper():
+    cfg = Config.fromfile(REPO / 'configs/poc59/upernet_convnext_tiny_384.py')
+    assert 'SyncBN' in str(cfg.model)
+    cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=[0],
+                                 find_unused_parameters=True)
+    cfg = cpu_distributed_cfg(cfg)
+    assert 'SyncBN' not in str(cfg.model)
+    assert cfg.model_wrapper_cfg == dict(type='MMDistributedDataParallel', device_ids=None,
+                                         find_unused_parameters=True)

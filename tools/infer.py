@@ -1,0 +1,89 @@
+"""Damage maps and a damage report for images, folders or glob patterns of scans.
+
+    python tools/infer.py CONFIG CHECKPOINT INPUT [INPUT ...] --out-dir DIR \\
+        [--tile-size 384 [W]] [--tile-stride 256 [W]] [--native-resolution] [--device cpu]
+
+INPUT is an image, a folder (every image below it) or a quoted glob ('scans/**/*.tif').
+For each image it writes DIR/masks/<name>.png (class ids 0-15), DIR/overlays/<name>.jpg
+(damage tinted over the photograph), and for the whole run DIR/report.csv and
+DIR/report.json: the share of the image area predicted as each class. Large scans are
+predicted tile by tile (sliding window), so memory grows with the image's width, not its area.
+A file that cannot be read is reported and skipped; the exit status is then 1.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+
+import mmseg_heritage  # noqa: F401  registers the plugin's components
+from mmseg_heritage.apis import DamageInferencer, find_images, infer_collection
+
+
+def size_pair(values):
+    """One value for a square, two for (height, width)."""
+    return None if values is None else (values[0], values[-1])
+
+
+def parse_args(argv=None):
+    summary, usage = __doc__.split('\n', 1)
+    parser = argparse.ArgumentParser(description=summary, epilog=usage,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config', help='config file the model was trained with')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('inputs', nargs='+', help='images, folders or glob patterns')
+    parser.add_argument('--out-dir', required=True, help='folder for masks, overlays, report')
+    parser.add_argument('--device', default=None, help='e.g. cpu, cuda:0 (default: GPU if any)')
+    parser.add_argument('--tile-size', type=int, nargs='+', metavar='PX',
+                        help="tile height [width] (default: the model's crop size for "
+                        'slide inference, else 1024)')
+    parser.add_argument('--tile-stride', type=int, nargs='+', metavar='PX',
+                        help="step between tiles (default: the model's, else 2/3 of a tile)")
+    parser.add_argument('--batch-size', type=int, default=1,
+                        help='tiles run together (more: faster on a GPU, more memory)')
+    parser.add_argument('--native-resolution', action='store_true',
+                        help="skip the test pipeline's resize: predict at full resolution")
+    parser.add_argument('--opacity', type=float, default=0.5, help='overlay colour weight')
+    parser.add_argument('--no-overlay', action='store_true', help='write masks only')
+    parser.add_argument('--no-progress', action='store_true', help='no progress bar')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, as in tools/test.py')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    for path, what in ((args.config, 'config'), (args.checkpoint, 'checkpoint')):
+        if not Path(path).is_file():
+            print_log(f'{path}: no such {what} file', logger='current', level=40)
+            return 2
+    try:
+        images = find_images(args.inputs)
+    except (FileNotFoundError, ValueError) as error:
+        print_log(str(error), logger='current', level=40)
+        return 2
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    inferencer = DamageInferencer(
+        cfg, args.checkpoint, device=args.device, tile_size=size_pair(args.tile_size),
+        tile_stride=size_pair(args.tile_stride), batch_size=args.batch_size,
+        native_resolution=args.native_resolution)
+    print_log(f'{len(images)} images; tiles of {inferencer.tile_size} px every '
+              f'{inferencer.tile_stride} px', logger='current')
+    details = dict(config=str(args.config), checkpoint=str(args.checkpoint),
+                   native_resolution=args.native_resolution,
+                   tile_size=list(inferencer.tile_size), tile_stride=list(inferencer.tile_stride))
+    records = infer_collection(inferencer, images, args.out_dir, overlay=not args.no_overlay,
+                               opacity=args.opacity, progress=not args.no_progress,
+                               details=details)
+    failed = [r for r in records if r['status'] != 'ok']
+    print_log(f'{len(records) - len(failed)} damage maps and the report written to '
+              f'{args.out_dir}' + (f'; {len(failed)} files skipped (see report.csv)'
+                                   if failed else ''), logger='current')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
