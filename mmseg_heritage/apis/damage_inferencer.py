@@ -50,7 +50,8 @@ class DamageInferencer(MMSegInferencer):
         tile_size (tuple[int, int], optional): Tile (height, width) instead of the model's.
         tile_stride (tuple[int, int], optional): Step between tiles; defaults to the model's
             stride, or two thirds of the tile.
-        batch_size (int): Tiles run together. Defaults to 1 (least memory; more can be faster on a GPU).
+        batch_size (int): Tiles run together. Defaults to 1 (least memory; more can be faster
+            on a GPU).
         native_resolution (bool): Skip the test pipeline's resize and predict at the image's
             own resolution (for models trained on crops of full-resolution scans).
     """
@@ -66,13 +67,15 @@ class DamageInferencer(MMSegInferencer):
         super().__init__(model=model, weights=weights, device=device)
         test_cfg = self.model.test_cfg or {}
         slide = test_cfg.get('mode') == 'slide'
-        self.tile_size = tuple(tile_size or (test_cfg['crop_size'] if slide else WHOLE_MODEL_TILE))
+        self.tile_size = tuple(tile_size or
+                               (test_cfg['crop_size'] if slide else WHOLE_MODEL_TILE))
         if tile_stride is None and tile_size is None and slide:
             tile_stride = test_cfg['stride']
         self.tile_stride = tuple(tile_stride or (max(1, s * 2 // 3) for s in self.tile_size))
-        if min(self.tile_size + self.tile_stride) < 1:
-            raise ValueError(f'tile size {self.tile_size} and stride {self.tile_stride} must '
-                             'be positive')
+        if (min(self.tile_size + self.tile_stride) < 1
+                or any(s > t for s, t in zip(self.tile_stride, self.tile_size))):
+            raise ValueError(f'tile stride {self.tile_stride} must be positive and at most the '
+                             f'tile size {self.tile_size}, or pixels between tiles go unseen')
         self.batch_size = batch_size
 
     def _load_weights_to_model(self, model, checkpoint, cfg) -> None:
@@ -95,8 +98,8 @@ class DamageInferencer(MMSegInferencer):
     def _init_pipeline(self, cfg) -> Compose:
         pipeline = super()._init_pipeline(cfg)
         if self.native_resolution:
-            pipeline.transforms = [t for t in pipeline.transforms
-                                   if not isinstance(t, (Resize, RandomResize, RandomChoiceResize))]
+            resizes = (Resize, RandomResize, RandomChoiceResize)
+            pipeline.transforms = [t for t in pipeline.transforms if not isinstance(t, resizes)]
         return pipeline
 
     def predict(self, image: Union[str, Path, np.ndarray]) -> np.ndarray:

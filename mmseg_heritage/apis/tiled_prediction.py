@@ -56,7 +56,7 @@ def logit_bands(model, image: torch.Tensor, crop: Tuple[int, int], stride: Tuple
         image (Tensor): 3 x H x W uint8, channels as the model's data preprocessor expects.
         crop (tuple[int, int]): Tile (height, width).
         stride (tuple[int, int]): Step between tiles (height, width).
-        batch_size (int): Tiles run together. Defaults to 1 (least memory; more can be faster on a GPU).
+        batch_size (int): Tiles run together. Defaults to 1 (least memory).
         size_divisor (int): Tiles are padded to a multiple of this for the backbone.
 
     Yields:

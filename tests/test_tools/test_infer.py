@@ -93,3 +93,15 @@ def test_demo_script_draws_a_damage_map(tmp_path, scans, checkpoint):
     assert result.returncode == 0, result.stderr[-3000:]
     picture = cv2.imread(str(out_file))
     assert picture is not None and picture.shape[1] > picture.shape[0]
+
+
+def test_inferencer_refuses_gaps_between_tiles_and_missing_weights(checkpoint):
+    from mmseg_heritage.apis import DamageInferencer
+    with pytest.raises(ValueError, match='at most the tile size'):
+        DamageInferencer(str(DEMO_CONFIG), str(checkpoint), device='cpu', tile_size=(64, 64),
+                         tile_stride=(80, 80))
+    with pytest.raises(ValueError, match='needs a checkpoint'):
+        DamageInferencer(str(DEMO_CONFIG), None)
+    inferencer = DamageInferencer(str(DEMO_CONFIG), str(checkpoint), device='cpu',
+                                  tile_size=(96, 128))
+    assert inferencer.tile_stride == (64, 85)  # two thirds of the tile
