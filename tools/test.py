@@ -3,9 +3,11 @@
 # (setup_cpu_distributed). Launch it with tools/dist_test.sh or tools/slurm_test.sh for a
 # distributed run.
 import argparse
+import gc
 import os
 import os.path as osp
 
+import torch.distributed as dist
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
@@ -126,6 +128,13 @@ def main():
 
     # start testing
     runner.test()
+    # Free the model (DDP holds the process group and, under srun, rank 0's TCPStore server)
+    # and leave the group before exit: torn down with the interpreter, the store's thread can
+    # abort the process ("terminate called without an active exception").
+    del runner
+    gc.collect()
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
 
 
 if __name__ == '__main__':

@@ -3,10 +3,12 @@
 # (setup_cpu_distributed) and a clear error for --amp without a GPU. Launch it with
 # tools/dist_train.sh or tools/slurm_train.sh for a distributed run.
 import argparse
+import gc
 import logging
 import os
 import os.path as osp
 
+import torch.distributed as dist
 from mmengine.config import Config, DictAction
 from mmengine.device import get_device
 from mmengine.logging import print_log
@@ -115,6 +117,13 @@ def main():
 
     # start training
     runner.train()
+    # Free the model (DDP holds the process group and, under srun, rank 0's TCPStore server)
+    # and leave the group before exit: torn down with the interpreter, the store's thread can
+    # abort the process ("terminate called without an active exception").
+    del runner
+    gc.collect()
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
 
 
 if __name__ == '__main__':
