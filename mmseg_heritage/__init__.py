@@ -37,6 +37,6 @@ def check_versions() -> None:
 
 check_versions()
 
-from . import datasets, engine, models, visualization  # noqa: E402,F401  registers components
+from . import datasets, engine, evaluation, models, visualization  # noqa: E402,F401  registers
 
 __all__ = ['__version__', 'check_versions']

@@ -1,0 +1,3 @@
+from .metrics import ArtefactMetric
+
+__all__ = ['ArtefactMetric']
