@@ -11,7 +11,7 @@ env_cfg = dict(
 # JSON and as TensorBoard events (`tensorboard --logdir work_dirs`). To switch TensorBoard off,
 # a config sets `visualizer = dict(vis_backends=[dict(type='LocalVisBackend')])`.
 vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]
-visualizer = dict(type='SegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+visualizer = dict(type='ArtefactVisualizer', vis_backends=vis_backends, name='visualizer')
 log_processor = dict(by_epoch=False)
 log_level = 'INFO'
 load_from = None

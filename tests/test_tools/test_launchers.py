@@ -19,8 +19,8 @@ PYTHON = sys.executable  # the virtualenv's interpreter
 # The val split has 3 images: 2 processes get 2 each, so the sampler pads it with a repeat.
 # (The test split's 2 images divide evenly and would not show whether padding is counted.)
 EVAL_SPLIT = 'splits/val.txt'
-METRICS = re.compile(r'Iter\(test\) \[(\d+)/(\d+)\]\s+(aAcc: \S+\s+mIoU: \S+\s+mAcc: \S+\s+'
-                     r'mDice: \S+)')
+METRICS = re.compile(r'Iter\(test\) \[(\d+)/(\d+)\]\s+(aAcc: \S+\s+mIoU: \S+.*?'
+                     r'coarse_mIoU: \S+)')
 GLOO_RANK0 = 'No GPU: started distributed run with the gloo backend on CPU, rank 0 of world size 2'
 
 

@@ -1,4 +1,5 @@
 """MMSeg's own tools and APIs run our configs and load our checkpoints unchanged."""
+import json
 import re
 
 import numpy as np
@@ -36,8 +37,15 @@ def test_stock_test_evaluates_a_checkpoint(trained_work_dir, synthetic_root):
     result = run_stock_tool('test.py', trained_work_dir / 'test', synthetic_root,
                             str(trained_work_dir / 'iter_4.pth'))
     count = len((synthetic_root / 'splits/test.txt').read_text().split())
-    assert re.search(rf'Iter\(test\) \[{count}/{count}\].*mIoU: \d+\.\d+',
-                     result.stdout + result.stderr)
+    logged = re.search(rf'Iter\(test\) \[{count}/{count}\].*?\bmIoU: (\d+\.\d+)',
+                       result.stdout + result.stderr)
+    assert logged
+    # ArtefactMetric's full record lands next to the run's log.
+    (record_file,) = (trained_work_dir / 'test').glob('*/metrics.json')
+    record = json.loads(record_file.read_text())
+    assert record['num_images'] == count and record['schema_version'] == 1
+    assert record['overall']['mIoU'] == float(logged[1])
+    assert (record_file.parent / 'confusion_matrix.csv').is_file()
 
 
 def test_load_from_starts_a_new_run_from_our_weights(trained_work_dir, synthetic_root):

@@ -43,6 +43,8 @@ val_dataloader = dict(
                  pipeline=test_pipeline))
 test_dataloader = dict(
     val_dataloader, dataset=dict(val_dataloader['dataset'], ann_file='splits/test.txt'))
-# mIoU and Dice from one confusion matrix over the whole split (255 ignored).
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU', 'mDice'])
+# Scores from one confusion matrix over the whole split (255 ignored): per class, per material
+# and content, binary and coarse levels, a 95 % interval of mIoU; metrics.json and
+# confusion_matrix.csv in work_dir/<timestamp>/ (mmseg_heritage/evaluation/metrics/).
+val_evaluator = dict(type='ArtefactMetric')
 test_evaluator = val_evaluator
