@@ -195,12 +195,13 @@ def test_test_py_evaluates_the_split_and_writes_metrics_json(single_test, synthe
     work_dir, output = single_test
     count = len((synthetic_root / EVAL_SPLIT).read_text().split())
     assert metrics_of(output)[:2] == (count, count)
-    # mmengine dumps the metrics as <work_dir>/<timestamp>/<timestamp>.json
-    [metrics_file] = work_dir.glob('*/*.json')
-    assert metrics_file.stem == metrics_file.parent.name
-    metrics = json.loads(metrics_file.read_text())
-    mIoU = float(re.search(r'mIoU: (\S+)', output)[1])
+    # mmengine dumps the headline metrics as <work_dir>/<timestamp>/<timestamp>.json, next to
+    # ArtefactMetric's full metrics.json
+    [run_dir] = work_dir.glob('*/')
+    metrics = json.loads((run_dir / f'{run_dir.name}.json').read_text())
+    mIoU = float(re.search(r'\bmIoU: (\S+)', output)[1])
     assert metrics['mIoU'] == pytest.approx(mIoU, abs=0.01)
+    assert json.loads((run_dir / 'metrics.json').read_text())['overall']['mIoU'] == mIoU
 
 
 def test_dist_test_gives_the_single_process_metrics(dist_train, single_test, synthetic_root):
