@@ -12,7 +12,6 @@
     python tools/demo.py [--iters N] [--work-dir work_dirs/demo] [--data-root data/synthetic]
 """
 import argparse
-import json
 import os.path as osp
 import sys
 import time
@@ -95,7 +94,7 @@ def majority_baseline(infos) -> dict:
                 mIoU=round(100 * accuracy / int(np.count_nonzero(counts)), 2))
 
 
-def write_report(path: str, metrics: dict, damage: dict) -> None:
+def write_report(path: str, metrics: dict, damage: list) -> None:
     """``report.md``: what was trained, how it scored, and the damage found per image."""
     scores, baseline = metrics['metrics'], metrics['majority_class_baseline']
     lines = [
@@ -107,7 +106,7 @@ def write_report(path: str, metrics: dict, damage: dict) -> None:
         f"{baseline['class_name']} everywhere scores mIoU {baseline['mIoU']:.2f}.", '',
         '## Damage found in the test images', '',
         '| image | damaged % | main damage (% of the image) |', '|---|---:|---|']
-    for record in damage['files']:
+    for record in damage:  # the records of damage_maps/report.json
         if record['status'] != 'ok':
             lines.append(f"| {Path(record['file']).name} | failed | {record['error']} |")
             continue
@@ -139,9 +138,8 @@ def main() -> int:
     images = {Path(info['img_path']).stem: Path(info['img_path']) for info in test_infos}
     inferencer = DamageInferencer(cfg, checkpoint, device='cpu')
     damage_dir = osp.join(args.work_dir, 'damage_maps')
-    infer_collection(inferencer, images, damage_dir, progress=False,
-                     details=dict(config=args.config, checkpoint=checkpoint))
-    damage = json.loads(Path(damage_dir, 'report.json').read_text())
+    damage = infer_collection(inferencer, images, damage_dir, progress=False,
+                              details=dict(config=args.config, checkpoint=checkpoint))
 
     rows = [(osp.basename(info['img_path']), cv2.imread(info['img_path'])[..., ::-1],
              cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED),

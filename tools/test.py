@@ -3,16 +3,14 @@
 # (setup_cpu_distributed). Launch it with tools/dist_test.sh or tools/slurm_test.sh for a
 # distributed run.
 import argparse
-import gc
 import os
 import os.path as osp
 
-import torch.distributed as dist
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmseg_heritage  # noqa: F401  registers our modules
-from mmseg_heritage.engine import setup_cpu_distributed
+from mmseg_heritage.engine import leave_distributed, setup_cpu_distributed
 
 
 # TODO: support fuse_conv_bn, visualization, and format_only
@@ -128,13 +126,8 @@ def main():
 
     # start testing
     runner.test()
-    # Free the model (DDP holds the process group and, under srun, rank 0's TCPStore server)
-    # and leave the group before exit: torn down with the interpreter, the store's thread can
-    # abort the process ("terminate called without an active exception").
-    del runner
-    gc.collect()
-    if dist.is_available() and dist.is_initialized():
-        dist.destroy_process_group()
+    del runner  # DDP holds the process group: drop it before leaving the group
+    leave_distributed()
 
 
 if __name__ == '__main__':

@@ -3,12 +3,10 @@
 # (setup_cpu_distributed) and a clear error for --amp without a GPU. Launch it with
 # tools/dist_train.sh or tools/slurm_train.sh for a distributed run.
 import argparse
-import gc
 import logging
 import os
 import os.path as osp
 
-import torch.distributed as dist
 from mmengine.config import Config, DictAction
 from mmengine.device import get_device
 from mmengine.logging import print_log
@@ -17,7 +15,7 @@ from mmengine.runner import Runner
 from mmseg.registry import RUNNERS
 
 import mmseg_heritage  # noqa: F401  registers our modules
-from mmseg_heritage.engine import setup_cpu_distributed
+from mmseg_heritage.engine import leave_distributed, setup_cpu_distributed
 
 
 def parse_args():
@@ -117,13 +115,8 @@ def main():
 
     # start training
     runner.train()
-    # Free the model (DDP holds the process group and, under srun, rank 0's TCPStore server)
-    # and leave the group before exit: torn down with the interpreter, the store's thread can
-    # abort the process ("terminate called without an active exception").
-    del runner
-    gc.collect()
-    if dist.is_available() and dist.is_initialized():
-        dist.destroy_process_group()
+    del runner  # DDP holds the process group: drop it before leaving the group
+    leave_distributed()
 
 
 if __name__ == '__main__':

@@ -15,6 +15,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Union
 import numpy as np
 from mmengine.logging import print_log
 
+from ..datasets.statistics import value_counts
 from ..utils.atomic_files import write_image_atomic, write_json_atomic, write_text_atomic
 from ..visualization.damage_overlay import damage_overlay
 from .damage_inferencer import read_image
@@ -74,7 +75,7 @@ def find_images(inputs: Union[str, Sequence[str]]) -> Dict[str, Path]:
 
 def area_percent(mask: np.ndarray, classes: Sequence[str]) -> Dict[str, float]:
     """Share of the image's pixels (in %) predicted as each class."""
-    counts = np.bincount(mask.ravel(), minlength=len(classes))[:len(classes)]
+    counts = value_counts(mask)[:len(classes)]  # chunked: no int64 copy of a huge mask
     return {name: round(100.0 * float(count) / mask.size, 4)
             for name, count in zip(classes, counts)}
 
@@ -124,7 +125,7 @@ def infer_collection(inferencer, images: Dict[str, Path], out_dir: Union[str, Pa
     """
     out_dir = Path(out_dir)
     classes = inferencer.classes
-    clean = classes.index('Clean') if 'Clean' in classes else None
+    clean = classes.index('Clean') if 'Clean' in classes else -1  # -1: tint every class
     records: List[dict] = []
     items = list(images.items())
     if progress:
@@ -146,11 +147,10 @@ def infer_collection(inferencer, images: Dict[str, Path], out_dir: Union[str, Pa
                     record['overlay'] = f'overlays/{name}.jpg'
                     write_image_atomic(out_dir / record['overlay'],
                                        damage_overlay(image, mask, inferencer.palette, opacity,
-                                                      clean if clean is not None else -1),
+                                                      clean),
                                        rgb=False, jpeg_quality=90)
                 shares = area_percent(mask, classes)
-                record['damaged_percent'] = round(
-                    100.0 - (shares[classes[clean]] if clean is not None else 0.0), 4)
+                record['damaged_percent'] = round(100.0 - shares.get('Clean', 0.0), 4)
                 record['area_percent'] = shares
             except Exception as error:  # noqa: BLE001  one bad file must not stop a collection
                 message = (str(error) if isinstance(error, (OSError, ValueError)) else

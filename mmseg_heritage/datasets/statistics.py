@@ -19,7 +19,7 @@ STATISTICS_VERSION = 1
 _CHUNK = 1 << 22
 
 
-def _value_counts(mask: np.ndarray) -> np.ndarray:
+def value_counts(mask: np.ndarray) -> np.ndarray:
     """How often each of the 256 uint8 values occurs in ``mask``."""
     flat = mask.reshape(-1)
     counts = np.zeros(256, np.int64)
@@ -30,18 +30,18 @@ def _value_counts(mask: np.ndarray) -> np.ndarray:
 
 def count_pixels(mask: np.ndarray) -> np.ndarray:
     """Pixels of each of the 16 classes in a mask (255 not counted), as int64."""
-    return _value_counts(mask)[:len(CLASSES)]
+    return value_counts(mask)[:len(CLASSES)]
 
 
 def class_and_background_pixels(mask: np.ndarray) -> Tuple[np.ndarray, int]:
     """Pixels of each of the 16 classes and of the background (255), in one pass."""
-    counts = _value_counts(mask)
+    counts = value_counts(mask)
     return counts[:len(CLASSES)], int(counts[IGNORE_INDEX])
 
 
 def unknown_values(mask: np.ndarray) -> list:
     """Mask values that are neither a class id (0-15) nor the ignore value 255."""
-    values = np.flatnonzero(_value_counts(mask))
+    values = np.flatnonzero(value_counts(mask))
     return [int(v) for v in values if v >= len(CLASSES) and v != IGNORE_INDEX]
 
 

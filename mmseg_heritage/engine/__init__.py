@@ -1,4 +1,4 @@
-from .cpu_distributed import cpu_distributed_cfg, setup_cpu_distributed
+from .cpu_distributed import cpu_distributed_cfg, leave_distributed, setup_cpu_distributed
 from .hooks import SafeCheckpointHook
 from .safe_loading import SAFE_CHECKPOINT_GLOBALS, allow_safe_checkpoint_globals
 
@@ -6,5 +6,5 @@ allow_safe_checkpoint_globals()
 
 __all__ = [
     'SafeCheckpointHook', 'SAFE_CHECKPOINT_GLOBALS', 'allow_safe_checkpoint_globals',
-    'cpu_distributed_cfg', 'setup_cpu_distributed'
+    'cpu_distributed_cfg', 'leave_distributed', 'setup_cpu_distributed'
 ]

@@ -8,6 +8,7 @@ gloo itself (the runner then skips its own start) and adapts the config. With a 
 a launcher, nothing changes.
 """
 import datetime
+import gc
 import logging
 import os
 import subprocess
@@ -54,6 +55,18 @@ def setup_cpu_distributed(cfg: Config) -> Config:
         f"(master {os.environ['MASTER_ADDR']}:{os.environ['MASTER_PORT']}).",
         logger='current')
     return cpu_distributed_cfg(cfg)
+
+
+def leave_distributed() -> None:
+    """Leave the process group, if any, once the caller has dropped its runner.
+
+    Torn down with the interpreter instead, the group (kept alive by DDP, and under srun
+    holding rank 0's TCPStore server) can abort the process: "terminate called without an
+    active exception".
+    """
+    gc.collect()  # the dropped runner's DDP wrapper still references the group
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.destroy_process_group()
 
 
 def cpu_distributed_cfg(cfg: Config) -> Config:
