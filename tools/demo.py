@@ -6,8 +6,9 @@
 3. test: mIoU and Dice on the held-out test split, against the majority-class baseline;
 4. inference: damage maps, overlays and the damage report of the test images with
    ``DamageInferencer`` (MMSeg's inferencer, tile by tile), as ``tools/infer.py`` writes them;
-5. pictures and report: ``predictions.png`` (image | annotation | prediction), ``metrics.json``
-   and ``report.md`` in the work dir.
+5. pictures and report: ``predictions.png`` (image | annotation | prediction | errors, with
+   each image's mIoU and accuracy), ``metrics.json``, ``report.md`` and ``report.html`` (the
+   page ``tools/report.py`` writes: scores, plots and these predictions) in the work dir.
 
     python tools/demo.py [--iters N] [--work-dir work_dirs/demo] [--data-root data/synthetic]
 """
@@ -24,11 +25,14 @@ from mmengine.runner import Runner
 
 import mmseg_heritage
 from mmseg_heritage.apis import DamageInferencer, infer_collection
+from mmseg_heritage.apis.sample_predictions import SamplePrediction, score_image
 from mmseg_heritage.datasets import CLASSES, count_pixels
 from mmseg_heritage.datasets.parquet_converter import convert_artefact_parquet
 from mmseg_heritage.datasets.synthetic import write_synthetic_parquet
+from mmseg_heritage.evaluation.run_results import load_run
 from mmseg_heritage.utils import write_json_atomic, write_text_atomic
-from mmseg_heritage.visualization import save_prediction_grid
+from mmseg_heritage.visualization.html_report import html_report
+from mmseg_heritage.visualization.prediction_grid import save_prediction_grid
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -94,6 +98,15 @@ def majority_baseline(infos) -> dict:
                 mIoU=round(100 * accuracy / int(np.count_nonzero(counts)), 2))
 
 
+def picture_row(info: dict, damage_dir: str) -> SamplePrediction:
+    """One test image with its annotation and the damage map inference wrote, scored."""
+    name = Path(info['img_path']).stem
+    truth = cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED)
+    prediction = cv2.imread(osp.join(damage_dir, 'masks', f'{name}.png'), cv2.IMREAD_UNCHANGED)
+    return SamplePrediction(name, cv2.imread(info['img_path'])[..., ::-1], truth, prediction,
+                            *score_image(truth, prediction))
+
+
 def write_report(path: str, metrics: dict, damage: list) -> None:
     """``report.md``: what was trained, how it scored, and the damage found per image."""
     scores, baseline = metrics['metrics'], metrics['majority_class_baseline']
@@ -115,9 +128,10 @@ def write_report(path: str, metrics: dict, damage: list) -> None:
         main = ', '.join(f'{name} {share:.2f}' for share, name in found) or 'none'
         lines.append(f"| {Path(record['file']).name} | {record['damaged_percent']:.2f} | "
                      f'{main} |')
-    lines += ['', 'Files: `metrics.json`, `predictions.png`, `damage_maps/` (masks, overlays, '
-              '`report.csv`, `report.json`), checkpoints and logs (TensorBoard: '
-              '`tensorboard --logdir` on this folder).', '']
+    lines += ['', 'Files: `report.html` (scores, plots, predictions), `metrics.json`, '
+              '`predictions.png`, `damage_maps/` (masks, overlays, `report.csv`, '
+              '`report.json`), checkpoints and logs (TensorBoard: `tensorboard --logdir` on '
+              'this folder).', '']
     write_text_atomic(path, '\n'.join(lines))
 
 
@@ -141,11 +155,7 @@ def main() -> int:
     damage = infer_collection(inferencer, images, damage_dir, progress=False,
                               details=dict(config=args.config, checkpoint=checkpoint))
 
-    rows = [(osp.basename(info['img_path']), cv2.imread(info['img_path'])[..., ::-1],
-             cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED),
-             cv2.imread(osp.join(damage_dir, 'masks', Path(info['img_path']).stem + '.png'),
-                        cv2.IMREAD_UNCHANGED))
-            for info in test_infos[:args.num_pictures]]
+    rows = [picture_row(info, damage_dir) for info in test_infos[:args.num_pictures]]
     picture = osp.join(args.work_dir, 'predictions.png')
     save_prediction_grid(rows, picture)
 
@@ -167,9 +177,14 @@ def main() -> int:
     write_json_atomic(metrics_path, metrics)
     report_path = osp.join(args.work_dir, 'report.md')
     write_report(report_path, metrics, damage)
+    run = load_run(args.work_dir)
+    page = osp.join(args.work_dir, 'report.html')
+    write_text_atomic(page, html_report(
+        [run], {run.name: rows}, {run.name: f'The first {len(rows)} test images.'},
+        title='mmseg-heritage demo'))
     print(f"\ntest mIoU {scores['mIoU']:.2f} vs majority-class baseline {baseline['mIoU']:.2f} "
           f"({baseline['class_name']} everywhere)\nwrote {report_path}, {metrics_path}, "
-          f'{picture}, {damage_dir}/, {checkpoint}')
+          f'{page}, {picture}, {damage_dir}/, {checkpoint}')
     if not metrics['beats_baseline'] and not args.allow_below_baseline:
         print('The demo model did not beat the majority-class baseline.', file=sys.stderr)
         return 1

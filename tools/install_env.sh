@@ -81,6 +81,20 @@ step "Installing the test requirements and mmseg_heritage (editable)"
 "${PIP[@]}" -r requirements/tests.txt
 "${PIP[@]}" --no-deps --no-build-isolation -e .
 
+# The HTML report test opens the page in headless Chromium. Debian ships Chromium with a
+# matching chromedriver; elsewhere install both by hand (the test is skipped without them).
+current_step="installing headless Chromium"
+if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+    step "Chromium and chromedriver are installed"
+elif [ "${INSTALL_BROWSER:-auto}" != 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    step "Installing Chromium and chromedriver (Debian packages; INSTALL_BROWSER=0 skips this)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends chromium chromium-driver >/dev/null; } ||
+        echo "install_env.sh: could not install Chromium; the HTML report's browser test will fail in CI and be skipped elsewhere" >&2
+else
+    step "No Chromium: the HTML report's browser test will be skipped (install chromium and chromedriver to run it)"
+fi
+
 current_step="checking the environment"
 step "Checking the environment"
 "$PY" -c "import mmseg_heritage, mmcv.ops; print('mmseg_heritage', mmseg_heritage.__version__, 'ready')"

@@ -1,3 +1,6 @@
 from .metrics import ArtefactMetric
+from .run_comparison import comparison_rows, markdown_table, write_comparison
+from .run_results import RunResults, load_run
 
-__all__ = ['ArtefactMetric']
+__all__ = ['ArtefactMetric', 'RunResults', 'comparison_rows', 'load_run', 'markdown_table',
+           'write_comparison']

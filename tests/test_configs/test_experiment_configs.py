@@ -54,6 +54,9 @@ def shrink(cfg: Config, data_root: Path, work_dir: Path) -> Config:
     cfg.default_hooks.checkpoint.interval = 1
     cfg.default_hooks.logger.interval = 1
     cfg.work_dir = str(work_dir)
+    # MMEngine keys its message hub (which holds the best score so far) by config name and
+    # start second: two runs started in the same second would share one.
+    cfg.experiment_name = work_dir.parent.name
     cfg.load_from = None
     cfg.resume = False
     return cfg

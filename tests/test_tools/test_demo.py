@@ -42,6 +42,9 @@ def test_demo_writes_checkpoint_metrics_and_picture(tmp_path):
                           cv2.IMREAD_UNCHANGED)
         assert mask.shape == (64, 64) and mask.max() < 16
         assert (work_dir / f'damage_maps/overlays/{sample_id}.jpg').is_file()
+    page = (work_dir / 'report.html').read_text()
+    assert page.count('<img ') == 4 and 'The first 2 test images.' in page
+    assert f"{metrics['metrics']['mIoU']:.2f}" in page
     report = (work_dir / 'report.md').read_text()
     assert f"mIoU {metrics['metrics']['mIoU']:.2f}" in report
     assert all(sample_id in report for sample_id in test_ids)
