@@ -1,21 +1,21 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 # MMSeg 1.2.2's tools/train.py plus distributed training on CPU processes when there is no GPU
-# (setup_cpu_distributed) and a clear error for --amp without a GPU. Launch it with
-# tools/dist_train.sh or tools/slurm_train.sh for a distributed run.
+# (setup_cpu_distributed) and mixed precision without a GPU: --amp trains in bfloat16 there
+# (BF16OptimWrapper). Launch it with tools/dist_train.sh or tools/slurm_train.sh for a
+# distributed run.
 import argparse
-import logging
 import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
 from mmengine.device import get_device
-from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 from mmseg.registry import RUNNERS
 
 import mmseg_heritage  # noqa: F401  registers our modules
-from mmseg_heritage.engine import leave_distributed, setup_cpu_distributed
+from mmseg_heritage.engine import leave_distributed, mixed_precision_cfg, setup_cpu_distributed
+from mmseg_heritage.engine.mixed_precision import AMP_DEVICES
 
 
 def parse_args():
@@ -76,27 +76,12 @@ def main():
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
 
-    # enable automatic-mixed-precision training
-    if args.amp is True:
-        optim_wrapper = cfg.optim_wrapper.type
-        if optim_wrapper == 'AmpOptimWrapper':
-            print_log(
-                'AMP training is already enabled in your config.',
-                logger='current',
-                level=logging.WARNING)
-        else:
-            assert optim_wrapper == 'OptimWrapper', (
-                '`--amp` is only supported when the optimizer wrapper type is '
-                f'`OptimWrapper` but got {optim_wrapper}.')
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.loss_scale = 'dynamic'
-    # mmengine's AmpOptimWrapper asserts a GPU only once training starts: say so up front.
-    if (cfg.get('optim_wrapper', {}).get('type') == 'AmpOptimWrapper'
-            and get_device() in ('cpu', 'mps')):
-        raise SystemExit(
-            'AMP training (--amp) needs a GPU: mmengine 0.10.7 trains in mixed '
-            'precision only on CUDA, NPU, MLU or MUSA devices. Train without '
-            '--amp on this machine.')
+    # enable automatic-mixed-precision training: float16 on a GPU as in MMSeg, bfloat16 on
+    # CPU, where mmengine's AmpOptimWrapper (also when set in the config) would refuse to start
+    device = get_device()
+    if args.amp or (cfg.get('optim_wrapper', {}).get('type') == 'AmpOptimWrapper'
+                    and device not in AMP_DEVICES):
+        cfg.optim_wrapper = mixed_precision_cfg(cfg.optim_wrapper, device)
 
     # resume training
     cfg.resume = args.resume

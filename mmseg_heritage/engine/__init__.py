@@ -1,10 +1,13 @@
 from .cpu_distributed import cpu_distributed_cfg, leave_distributed, setup_cpu_distributed
 from .hooks import SafeCheckpointHook
+from .mixed_precision import mixed_precision_cfg
+from .optimizers import BF16OptimWrapper
 from .safe_loading import SAFE_CHECKPOINT_GLOBALS, allow_safe_checkpoint_globals
 
 allow_safe_checkpoint_globals()
 
 __all__ = [
-    'SafeCheckpointHook', 'SAFE_CHECKPOINT_GLOBALS', 'allow_safe_checkpoint_globals',
-    'cpu_distributed_cfg', 'leave_distributed', 'setup_cpu_distributed'
+    'BF16OptimWrapper', 'SafeCheckpointHook', 'SAFE_CHECKPOINT_GLOBALS',
+    'allow_safe_checkpoint_globals', 'cpu_distributed_cfg', 'leave_distributed',
+    'mixed_precision_cfg', 'setup_cpu_distributed'
 ]

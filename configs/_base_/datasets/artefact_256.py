@@ -3,8 +3,8 @@
 _base_ = ['./artefact_384.py']
 scale = (1024, 512)  # (4, 2) crops, as in artefact_384.py
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    # The training cache (see artefact_384.py), shrunk to fit scale x 2.0.
+    dict(type='LoadCachedImageAndAnnotations', fit=(2048, 1024), cache_dir=None),
     dict(type='RandomResize', scale=scale, ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RareClassCrop', crop_size=(256, 256), prob=0.5,
          class_weights='data/artefact/class_weights.json'),

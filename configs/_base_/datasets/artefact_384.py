@@ -2,15 +2,23 @@
 #   python tools/dataset_converters/artefact.py path/to/shards -o data/artefact --max-long-side 1024
 # (images/, annotations/, splits/{train,val,test}.txt, class_weights.json). The originals run to
 # thousands of pixels on a side (one is 12288 x 10860): convert with --max-long-side 1024 (or
-# similar), or every training step decodes and resizes a huge image.
+# similar), or every validation decodes huge images and the training cache (below) grows large.
 dataset_type = 'ArtefactDataset'
 data_root = 'data/artefact'
 # Images are rescaled to fit (long, short) = (4, 2) crops, so a 1024 px conversion stays near
 # its own resolution (fine damage such as hair and scratches survives), then by 0.5-2x.
 scale = (1536, 768)
+# Training reads images and masks through a cache: each is decoded once, shrunk to fit the
+# largest size RandomResize can ask for (scale x 2.0, the top of its ratio range) and kept as
+# raw .npy in <data_root>/cache/3072x1536/, so a step neither decodes a PNG nor resizes a huge
+# original. Entries are built during the first epoch, or ahead of time with
+#   python tools/dataset_converters/build_cache.py configs/poc59/segformer_b3_384.py
+# and rebuilt when a source file changes. cache_dir=... puts the cache elsewhere (a read-only or
+# slow data_root); fit=None keeps full-size decoded copies. Without a cache: LoadImageFromFile
+# and LoadAnnotations in place of LoadCachedImageAndAnnotations. Validation and test read the
+# originals.
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadCachedImageAndAnnotations', fit=(3072, 1536), cache_dir=None),
     dict(type='RandomResize', scale=scale, ratio_range=(0.5, 2.0), keep_ratio=True),
     # Half of the crops are centred on a class drawn by its rarity weight (the file's default
     # weighting), so rare damage is seen far more often than random crops would show it.

@@ -1,4 +1,6 @@
+from .load_cached_image_and_annotations import LoadCachedImageAndAnnotations
 from .pack_artefact_inputs import ARTEFACT_META_KEYS, PackArtefactInputs
 from .rare_class_crop import RareClassCrop
 
-__all__ = ['ARTEFACT_META_KEYS', 'PackArtefactInputs', 'RareClassCrop']
+__all__ = ['ARTEFACT_META_KEYS', 'LoadCachedImageAndAnnotations', 'PackArtefactInputs',
+           'RareClassCrop']
