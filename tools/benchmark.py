@@ -2,7 +2,7 @@
 
     python tools/benchmark.py infer [--height 3000] [--width 4000] \\
         [--out docs/benchmarks/infer_cpu.json]
-    python tools/benchmark.py model CONFIG [CONFIG ...] [--batch-size 2] [--crop 384] \\
+    python tools/benchmark.py [model] CONFIG [CONFIG ...] [--batch-size 2] [--crop 384] \\
         [--iters 5] [--warmup 2] [--rounds 5] [--compare] \\
         [--switches channels_last bf16 compile workers] [--slide-size 1024 768] \\
         [--out work_dirs/benchmarks/model.json]
@@ -75,6 +75,10 @@ LOADER_WORKERS = (0, 2)
 
 
 def parse_args(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # `tools/benchmark.py CONFIG ...` is short for `tools/benchmark.py model CONFIG ...`.
+    if argv and argv[0].endswith('.py'):
+        argv.insert(0, 'model')
     summary, usage = __doc__.split('\n', 1)
     parser = argparse.ArgumentParser(description=summary, epilog=usage,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

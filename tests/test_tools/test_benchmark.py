@@ -114,3 +114,9 @@ def test_benchmark_config_has_random_weights_and_fits_fixed_size_models(tmp_path
     assert model.auxiliary_head.loss_decode.class_weight is None
     assert benchmark.sliding_window(model.test_cfg, 384) == dict(
         mode='slide', crop_size=(384, 384), stride=(256, 256))
+
+
+def test_a_config_first_means_the_model_benchmark():
+    args = benchmark.parse_args([str(DEMO_CONFIG), '--iters', '3'])
+    assert args.command == 'model' and args.configs == [str(DEMO_CONFIG)] and args.iters == 3
+    assert benchmark.parse_args(['infer', '--height', '30']).command == 'infer'
