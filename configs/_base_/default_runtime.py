@@ -17,7 +17,7 @@ log_level = 'INFO'
 load_from = None
 resume = False
 tta_model = dict(type='SegTTAModel')
-# Saves the message hub's history as plain data, so checkpoints load with torch's safe
-# weights_only unpickler (--resume, load_from, init_model, MMSegInferencer). Keep it when
-# overriding custom_hooks: custom_hooks = {{_base_.custom_hooks}} + [...]
-custom_hooks = [dict(type='SafeCheckpointHook')]
+# The hooks that keep checkpoints safe and runs resumable (SafeCheckpointHook,
+# IterationSeedHook, RunProvenanceHook, AtomicCheckpointHook) are in the schedules'
+# default_hooks, which configs merge key by key: overriding custom_hooks keeps them.
+custom_hooks = []

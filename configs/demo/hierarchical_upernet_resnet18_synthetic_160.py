@@ -18,7 +18,6 @@ model = dict(
         # The fine level's weights come from the dataset; another data_root needs its own file.
         loss_decode=dict(class_weight='data/synthetic/class_weights.json')))
 custom_hooks = [
-    dict(type='SafeCheckpointHook'),
     dict(
         type='HierarchyCurriculumHook',
         by_epoch=False,

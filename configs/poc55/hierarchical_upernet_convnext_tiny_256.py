@@ -18,7 +18,6 @@ model = dict(
 # Level weights by iteration (3650 in all), interpolated between milestones: first learn
 # where damage is and its group, then hand the weight over to the 16 damage types.
 custom_hooks = [
-    dict(type='SafeCheckpointHook'),
     dict(
         type='HierarchyCurriculumHook',
         by_epoch=False,

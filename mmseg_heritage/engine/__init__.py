@@ -1,5 +1,6 @@
 from .cpu_distributed import cpu_distributed_cfg, leave_distributed, setup_cpu_distributed
-from .hooks import SafeCheckpointHook
+from .hooks import (AtomicCheckpointHook, IterationSeedHook, RunProvenanceHook,
+                    SafeCheckpointHook)
 from .mixed_precision import mixed_precision_cfg
 from .optimizers import BF16OptimWrapper
 from .safe_loading import SAFE_CHECKPOINT_GLOBALS, allow_safe_checkpoint_globals
@@ -7,7 +8,8 @@ from .safe_loading import SAFE_CHECKPOINT_GLOBALS, allow_safe_checkpoint_globals
 allow_safe_checkpoint_globals()
 
 __all__ = [
-    'BF16OptimWrapper', 'SafeCheckpointHook', 'SAFE_CHECKPOINT_GLOBALS',
+    'AtomicCheckpointHook', 'BF16OptimWrapper', 'IterationSeedHook', 'RunProvenanceHook',
+    'SafeCheckpointHook', 'SAFE_CHECKPOINT_GLOBALS',
     'allow_safe_checkpoint_globals', 'cpu_distributed_cfg', 'leave_distributed',
     'mixed_precision_cfg', 'setup_cpu_distributed'
 ]

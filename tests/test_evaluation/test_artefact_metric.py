@@ -142,3 +142,11 @@ def test_interval_holds_the_estimate_and_shrinks_with_more_images():
 def test_unknown_ground_truth_class_is_named():
     with pytest.raises(ValueError, match='ground truth holds class 20'):
         confusion_matrix(np.array([[20]]), np.array([[0]]), 16)
+
+
+def test_prediction_beyond_the_classes_is_named():
+    # A model with more outputs than the dataset has classes: refused, not miscounted.
+    with pytest.raises(ValueError, match='prediction holds class 17'):
+        confusion_matrix(np.array([[0, 255]]), np.array([[17, 99]]), 16)
+    # Predictions at ignored pixels do not count.
+    assert confusion_matrix(np.array([[0, 255]]), np.array([[0, 99]]), 16).sum() == 1

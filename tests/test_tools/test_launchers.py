@@ -86,7 +86,7 @@ def dist_train(tmp_path_factory, synthetic_root):
         "model = dict(backbone=dict(norm_cfg=norm_cfg), decode_head=dict(norm_cfg=norm_cfg))\n"
         "custom_imports = dict(imports=['mmseg_heritage', 'rank_weights_hook'], "
         "allow_failed_imports=False)\n"
-        "custom_hooks = [dict(type='SafeCheckpointHook'), dict(type='SaveRankWeightsHook')]\n")
+        "custom_hooks = [dict(type='SaveRankWeightsHook')]\n")
     output = run([
         TOOLS / 'dist_train.sh', config, 2, '--work-dir', work_dir, '--cfg-options',
         *train_options(synthetic_root, 4)

@@ -30,7 +30,13 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=interval, max_keep_ckpts=2,
+    checkpoint=dict(type='AtomicCheckpointHook', by_epoch=False, interval=interval, max_keep_ckpts=2,
                     save_best='mIoU', rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # Checkpoints load with torch's safe weights_only unpickler (log history as plain data).
+    safe_checkpoint=dict(type='SafeCheckpointHook'),
+    # Dropout seeded from (seed, iteration): --resume ends as an uninterrupted run would.
+    iteration_seed=dict(type='IterationSeedHook'),
+    # metrics.json records the seed, config hash, package versions and split file hashes.
+    run_provenance=dict(type='RunProvenanceHook'),
     visualization=dict(type='SegVisualizationHook'))

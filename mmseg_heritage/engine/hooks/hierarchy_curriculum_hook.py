@@ -23,7 +23,7 @@ class HierarchyCurriculumHook(Hook):
 
     Example (binary and coarse heavy early, fine heavy late)::
 
-        custom_hooks = {{_base_.custom_hooks}} + [
+        custom_hooks = [
             dict(type='HierarchyCurriculumHook', milestones=[
                 dict(begin=0, weights=dict(binary=1.0, coarse=1.0, fine=0.2)),
                 dict(begin=4000, weights=dict(binary=0.5, coarse=0.5, fine=1.0)),

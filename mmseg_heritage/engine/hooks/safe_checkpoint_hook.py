@@ -16,7 +16,7 @@ class SafeCheckpointHook(Hook):
     ``builtins.getattr``, which torch's safe loader rightly refuses. This hook replaces each
     buffer by a dict of Python lists before saving and rebuilds the buffers after loading, so
     ``--resume`` restores the logged history exactly. Weights, optimizer and scheduler states are
-    untouched. ``configs/_base_/default_runtime.py`` enables it for every config.
+    untouched. The schedules' ``default_hooks`` enable it for every config.
     """
 
     priority = 'VERY_LOW'  # after any hook that still logs into the message hub

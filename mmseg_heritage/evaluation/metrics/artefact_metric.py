@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 from mmengine.dist import is_main_process
 from mmengine.evaluator import BaseMetric
-from mmengine.logging import MMLogger, print_log
+from mmengine.logging import MessageHub, MMLogger, print_log
 from mmseg.registry import METRICS
 
 from ...datasets.artefact import IGNORE_INDEX
@@ -39,6 +39,10 @@ def confusion_matrix(label: np.ndarray, prediction: np.ndarray, num_classes: int
     if valid.any() and int(label[valid].max()) >= num_classes:
         raise ValueError(f'ground truth holds class {int(label[valid].max())}, but there are '
                          f'only {num_classes} classes')
+    if valid.any() and int(prediction[valid].max()) >= num_classes:
+        # A model with more outputs than the dataset has classes would be miscounted silently.
+        raise ValueError(f'prediction holds class {int(prediction[valid].max())}, but there '
+                         f'are only {num_classes} classes')
     index = label[valid].astype(np.int64) * num_classes + prediction[valid].astype(np.int64)
     return np.bincount(index, minlength=num_classes**2).reshape(num_classes, num_classes)
 
@@ -74,7 +78,8 @@ def scores_from_confusion(confusion: np.ndarray, class_names: Sequence[str]) -> 
 def bootstrap_miou(confusions: np.ndarray, num_samples: int = 1000, seed: int = 0,
                    level: float = 0.95) -> Optional[List[float]]:
     """``[low, high]`` of mIoU (in %) over images resampled with replacement, or None for
-    fewer than two images. Classes absent from a resample are left out of its mean."""
+    fewer than two images or none with a labelled pixel. Classes absent from a resample are
+    left out of its mean; a resample of only unlabelled images has no mIoU and is left out."""
     if len(confusions) < 2:
         return None
     rng = np.random.default_rng(seed)
@@ -86,7 +91,11 @@ def bootstrap_miou(confusions: np.ndarray, num_samples: int = 1000, seed: int = 
     gt, predicted = sums.sum(2), sums.sum(1)
     with np.errstate(divide='ignore', invalid='ignore'):
         iou = np.where(gt > 0, tp / (gt + predicted - tp), np.nan)
-    miou = 100 * np.nanmean(iou, axis=1)
+    # A resample of only unlabelled images has no mIoU; one NaN would make both percentiles NaN.
+    scored = (gt > 0).any(1)
+    if not scored.any():
+        return None
+    miou = 100 * np.nanmean(iou[scored], axis=1)
     tail = 100 * (1 - level) / 2
     return [round(float(v), 4) for v in np.percentile(miou, [tail, 100 - tail])]
 
@@ -145,6 +154,8 @@ class ArtefactMetric(BaseMetric):
                                           [r['material'] for r in results],
                                           [r['content'] for r in results])
         record['images'] = [r['sample_id'] for r in results]
+        # Seed, config hash, package versions and split hashes (RunProvenanceHook).
+        record['provenance'] = MessageHub.get_current_instance().get_info('provenance')
         self._log_table(record)
         self._write(record, confusions.sum(0), classes)
         overall = record['overall']
