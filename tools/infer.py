@@ -19,6 +19,7 @@ from mmengine.logging import print_log
 
 import mmseg_heritage  # noqa: F401  registers the plugin's components
 from mmseg_heritage.apis import DamageInferencer, find_images, infer_collection
+from mmseg_heritage.utils import check_config_keys
 
 
 def size_pair(values):
@@ -66,6 +67,11 @@ def main(argv=None) -> int:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    try:
+        check_config_keys(cfg)
+    except ValueError as error:
+        print_log(str(error), logger='current', level=40)
+        return 2
     inferencer = DamageInferencer(
         cfg, args.checkpoint, device=args.device, tile_size=size_pair(args.tile_size),
         tile_stride=size_pair(args.tile_stride), batch_size=args.batch_size,

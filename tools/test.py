@@ -1,7 +1,7 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 # MMSeg 1.2.2's tools/test.py plus distributed testing on CPU processes when there is no GPU
-# (setup_cpu_distributed). Launch it with tools/dist_test.sh or tools/slurm_test.sh for a
-# distributed run.
+# (setup_cpu_distributed), and a misspelt top-level config key is an error rather than
+# ignored. Launch it with tools/dist_test.sh or tools/slurm_test.sh for a distributed run.
 import argparse
 import os
 import os.path as osp
@@ -11,6 +11,7 @@ from mmengine.runner import Runner
 
 import mmseg_heritage  # noqa: F401  registers our modules
 from mmseg_heritage.engine import leave_distributed, setup_cpu_distributed
+from mmseg_heritage.utils import check_config_keys
 
 
 # TODO: support fuse_conv_bn, visualization, and format_only
@@ -93,6 +94,8 @@ def main():
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    # MMEngine ignores unknown keys: stop on a misspelt one before anything is written
+    check_config_keys(cfg)
 
     # work_dir is determined in this priority: CLI > segment in file > filename
     if args.work_dir is not None:

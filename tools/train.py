@@ -1,8 +1,8 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 # MMSeg 1.2.2's tools/train.py plus distributed training on CPU processes when there is no GPU
 # (setup_cpu_distributed) and mixed precision without a GPU: --amp trains in bfloat16 there
-# (BF16OptimWrapper). Launch it with tools/dist_train.sh or tools/slurm_train.sh for a
-# distributed run.
+# (BF16OptimWrapper), and a misspelt top-level config key is an error rather than ignored.
+# Launch it with tools/dist_train.sh or tools/slurm_train.sh for a distributed run.
 import argparse
 import os
 import os.path as osp
@@ -16,6 +16,7 @@ from mmseg.registry import RUNNERS
 import mmseg_heritage  # noqa: F401  registers our modules
 from mmseg_heritage.engine import leave_distributed, mixed_precision_cfg, setup_cpu_distributed
 from mmseg_heritage.engine.mixed_precision import AMP_DEVICES
+from mmseg_heritage.utils import check_config_keys
 
 
 def parse_args():
@@ -66,6 +67,8 @@ def main():
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    # MMEngine ignores unknown keys: stop on a misspelt one before anything is written
+    check_config_keys(cfg)
 
     # work_dir is determined in this priority: CLI > segment in file > filename
     if args.work_dir is not None:

@@ -3,12 +3,12 @@ import warnings
 from pathlib import Path
 from typing import Optional, Tuple, Union
 
-import cv2
 import numpy as np
 from mmcv.transforms import Compose, RandomChoiceResize, RandomResize, Resize
 from mmseg.apis import MMSegInferencer
 
 from ..datasets.artefact import CLASSES, PALETTE
+from ..datasets.image_decoding import read_image_file
 from .tiled_prediction import predict_labels
 
 # Tile for models configured for whole-image inference: an image (after the test pipeline's
@@ -17,22 +17,15 @@ WHOLE_MODEL_TILE = (1024, 1024)
 
 
 def read_image(path: Union[str, Path]) -> np.ndarray:
-    """Read an image file as HxWx3 BGR uint8 (EXIF orientation applied, 16-bit scaled down).
+    """Read an image file as HxWx3 BGR uint8, as the dataset's images are read (alpha dropped,
+    grey replicated, 16-bit scaled down, EXIF orientation applied).
 
     Raises:
         FileNotFoundError: The file does not exist.
-        ValueError: The file is empty or not an image OpenCV can decode.
+        ImageFileError: The file is empty, truncated or not an image OpenCV can decode (a
+            ``ValueError`` whose message names the file and the problem).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f'{path}: no such image file')
-    # np.fromfile + imdecode rather than imread: imread fails silently on some paths.
-    data = np.fromfile(path, dtype=np.uint8)
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-    if image is None:
-        raise ValueError(f'{path}: cannot decode the file as an image '
-                         f'({data.size} bytes; corrupt, truncated or not an image)')
-    return image
+    return read_image_file(path)
 
 
 class DamageInferencer(MMSegInferencer):

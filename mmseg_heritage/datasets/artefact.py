@@ -1,6 +1,6 @@
 import os
 import os.path as osp
-from typing import List, Optional, Sequence, Union
+from typing import Any, List, Optional, Sequence, Union
 
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
@@ -37,6 +37,11 @@ class ArtefactDataset(BaseSegDataset):
     ``content`` travel with it (``PackArtefactInputs`` puts them in its metainfo), so metrics
     can break results down by domain.
 
+    A missing image or mask is an error when the dataset is built. When a sample's pipeline
+    fails on a bad file (MMCV's ``LoadImageFromFile`` says only "failed to load image", or for
+    an empty file not even which), the sample's files are checked and the error names the bad
+    file and what is wrong with it (see ``image_decoding.py``).
+
     Args:
         materials (str | list[str], optional): Keep only images of these materials, e.g.
             ``['Paper', 'Parchment']``. Defaults to None (all).
@@ -62,6 +67,20 @@ class ArtefactDataset(BaseSegDataset):
         kwargs.setdefault('data_prefix', dict(img_path='images', seg_map_path='annotations'))
         super().__init__(img_suffix=img_suffix, seg_map_suffix=seg_map_suffix,
                          reduce_zero_label=False, ignore_index=IGNORE_INDEX, **kwargs)
+
+    def prepare_data(self, idx: int) -> Any:
+        """Sample ``idx`` through the pipeline; a failure caused by a bad image or mask file
+        is raised as an ``ImageFileError`` that names the file and the problem."""
+        # Here, not at the top: image_decoding needs this module's constants.
+        from .image_decoding import ImageFileError, check_sample_files
+        try:
+            return super().prepare_data(idx)
+        except ImageFileError:
+            raise
+        except Exception:
+            info = self.get_data_info(idx)
+            check_sample_files(info['img_path'], info['seg_map_path'])
+            raise
 
     def _read_metadata(self) -> Optional[dict]:
         path = osp.join(self.data_root or '', self.metadata_file)

@@ -27,22 +27,16 @@ import mmcv
 import numpy as np
 
 from ..utils import atomic_path
+from .image_decoding import decode_image, decode_mask, read_file
 
 CACHE_FOLDER = 'cache'
 Kind = Literal['image', 'annotation']
+# Images decode as MMCV's LoadImageFromFile decodes them (OpenCV, BGR), masks as checked class
+# ids; either names the file in its error.
+_DECODERS = dict(image=decode_image, annotation=decode_mask)
 # Images are shrunk by area averaging (no aliasing, as the converter's --max-long-side);
 # masks by the source pixel under each output pixel's centre, so only valid class ids survive.
 _INTERPOLATION = dict(image=cv2.INTER_AREA, annotation=cv2.INTER_NEAREST_EXACT)
-
-
-def _decode(data: bytes, kind: Kind) -> np.ndarray:
-    """Decode as MMCV's ``LoadImageFromFile`` and MMSeg's ``LoadAnnotations`` do by default."""
-    if kind == 'image':
-        image = mmcv.imfrombytes(data, flag='color', backend='cv2')
-        if image is None:
-            raise ValueError('OpenCV cannot decode it')
-        return image
-    return mmcv.imfrombytes(data, flag='unchanged', backend='pillow').squeeze().astype(np.uint8)
 
 
 class ImageCache:
@@ -111,11 +105,8 @@ class ImageCache:
 
     def _write_entry(self, source: Path, kind: Kind, entry: Path) -> np.ndarray:
         """Decode and shrink ``source``, write its entry and remove its outdated ones."""
-        try:
-            array = _decode(source.read_bytes(), kind)
-        except Exception as error:  # any decoder's complaint about the file's content
-            raise ValueError(f'{source}: cannot decode this {kind} file ({error})') from error
-        array = self._shrink(array, kind)
+        name = f'{source}: the {"image" if kind == "image" else "mask"}'
+        array = self._shrink(_DECODERS[kind](read_file(source, kind), name), kind)
         try:
             with atomic_path(entry) as partial, open(partial, 'wb') as file:
                 np.save(file, array)
@@ -140,7 +131,8 @@ class ImageCache:
 
         Raises:
             FileNotFoundError: ``source`` does not exist.
-            ValueError: ``source`` cannot be decoded.
+            ImageFileError: ``source`` cannot be decoded, or a mask holds other than class ids
+                (0-15, 255); a ``ValueError``.
             OSError: The entry cannot be written.
         """
         source = Path(source)

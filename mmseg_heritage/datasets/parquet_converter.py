@@ -17,8 +17,6 @@ import io
 import json
 import logging
 import os
-import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Union
@@ -27,15 +25,17 @@ import cv2
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from tqdm import tqdm
 
 from ..utils import remove_partial_files, write_text_atomic
-from .artefact import IGNORE_INDEX
+from .image_decoding import (MAX_PIXELS, QUARTER_TURN_ORIENTATIONS, SIXTEEN_BIT_MODES,
+                             ImageFileError, decode_mask, decoding, exif_orientation,
+                             mask_fits_displayed, pixel_limit)
 from .layout import finish_dataset, sample_paths, write_sample
 from .metadata import sanitise_id
 from .splits import DEFAULT_RATIOS
-from .statistics import PixelStatistics, class_and_background_pixels, unknown_values
+from .statistics import PixelStatistics, class_and_background_pixels
 
 logger = logging.getLogger(__name__)
 
@@ -45,14 +45,6 @@ OPTIONAL_COLUMNS = ('material', 'content', 'type')  # older revisions have no ``
 JOURNAL_FILE = 'conversion_log.jsonl'
 BAD_ROWS_FILE = 'bad_rows.csv'
 IMAGE_SUFFIXES = {'png': '.png', 'jpg': '.jpg'}
-# The largest real image has 133 MP; anything beyond this is broken or hostile.
-MAX_PIXELS = 300_000_000
-_SIXTEEN_BIT_MODES = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
-_MASK_MODES = ('L', 'P') + _SIXTEEN_BIT_MODES
-_QUARTER_TURN_ORIENTATIONS = (5, 6, 7, 8)  # EXIF orientations that swap width and height
-# What Pillow raises on broken or oversized files (it has no common base class for them).
-_DECODER_ERRORS = (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError,
-                   Image.DecompressionBombWarning)
 
 
 class BadRow(NamedTuple):
@@ -182,60 +174,12 @@ def _iter_rows(source: Path, shards: List[Tuple[Path, pq.ParquetFile, List[str]]
                 index += 1
 
 
-@contextmanager
-def _pixel_limit(max_pixels: int) -> Iterator[None]:
-    """Let Pillow open images up to ``max_pixels`` (its default stops at 89 MP) and make it
-    refuse larger ones with an error rather than a warning; restores both on exit."""
-    previous = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = max_pixels
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('error', Image.DecompressionBombWarning)
-            yield
-    finally:
-        Image.MAX_IMAGE_PIXELS = previous
-
-
-@contextmanager
-def _decoding(column: str) -> Iterator[None]:
-    """Turn Pillow's errors on a broken image into a bad row naming the column."""
-    try:
-        yield
-    except UnidentifiedImageError:  # its message names the buffer's address: not repeatable
-        raise _BadRowError(f'{column} could not be decoded: not an image format Pillow '
-                           'knows') from None
-    except _DECODER_ERRORS as error:
-        raise _BadRowError(f'{column} could not be decoded: {error}') from None
-
-
 def _cell_bytes(row: Dict, column: str) -> bytes:
     cell = row.get(column)
     data = cell.get('bytes') if isinstance(cell, dict) else None
     if not data:
         raise _BadRowError(f'{column} has no image bytes')
     return data
-
-
-def _decode_mask(data: bytes) -> np.ndarray:
-    """A class-id mask as uint8, checked for unknown values."""
-    with _decoding('annotation'):
-        mask = Image.open(io.BytesIO(data))
-        mask.load()
-    if mask.mode not in _MASK_MODES:
-        raise _BadRowError(f'annotation is {mask.mode}, expected class ids (a single-channel '
-                           'L, P or 16-bit image)')
-    values = np.asarray(mask)  # mode P: the palette indices, which are the class ids
-    if values.dtype != np.uint8:  # 16-bit masks are fine if every value is a class id
-        unknown = np.unique(values[(values < 0) | (values > 255)]).tolist()
-        values = values.astype(np.uint8)
-    else:
-        unknown = []
-    unknown = unknown or unknown_values(values)
-    if unknown:
-        listed = ', '.join(map(str, unknown[:10])) + (', ...' if len(unknown) > 10 else '')
-        raise _BadRowError(f'annotation has unknown values {listed} (class ids are 0-15, '
-                           f'{IGNORE_INDEX} background)')
-    return values
 
 
 def _output_size(size: Tuple[int, int], max_long_side: Optional[int]) -> Tuple[int, int]:
@@ -249,7 +193,7 @@ def _output_size(size: Tuple[int, int], max_long_side: Optional[int]) -> Tuple[i
 
 def _to_rgb(image: Image.Image) -> np.ndarray:
     """uint8 RGB pixels of any Pillow mode: alpha dropped, grey replicated, 16-bit scaled."""
-    if image.mode in _SIXTEEN_BIT_MODES:
+    if image.mode in SIXTEEN_BIT_MODES:
         # Scaled from the 16-bit range rather than clipped, which would saturate most pixels.
         grey = np.asarray(image).astype(np.float32)
         grey = np.rint(np.clip(grey, 0, 65535) / 257).astype(np.uint8)
@@ -261,21 +205,13 @@ def _decode_image(data: bytes, mask_size: Tuple[int, int],
                   out_size: Tuple[int, int]) -> np.ndarray:
     """The image as uint8 RGB of ``out_size`` (width, height), in the orientation of its
     mask (of ``mask_size``)."""
-    with _decoding('image'):
+    with decoding('image'):
         image = Image.open(io.BytesIO(data))
-        orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
-    quarter_turn = orientation in _QUARTER_TURN_ORIENTATIONS
-    displayed = image.size[::-1] if quarter_turn else image.size
-    # Annotation tools show images with their EXIF orientation applied, so that orientation
-    # comes first; a mask the size of the stored pixels was drawn on those instead.
-    if displayed == mask_size:
-        transpose = orientation != 1
-    elif image.size == mask_size:
-        transpose = False
-    else:
-        raise _BadRowError(f'annotation is {mask_size[0]} x {mask_size[1]} but image is '
-                           f'{displayed[0]} x {displayed[1]} (width x height)')
-    with _decoding('image'):
+        orientation = exif_orientation(image)
+    quarter_turn = orientation in QUARTER_TURN_ORIENTATIONS
+    # A mask drawn on the stored pixels keeps them as stored (see image_decoding.py).
+    transpose = mask_fits_displayed(orientation, image.size, mask_size) and orientation != 1
+    with decoding('image'):
         if out_size != mask_size:
             # JPEG decodes at 1/2, 1/4 or 1/8 scale (never below the size asked for): far
             # faster and smaller than decoding the full image and shrinking it.
@@ -292,7 +228,7 @@ def _decode_image(data: bytes, mask_size: Tuple[int, int],
 def _decode_row(row: Dict, max_long_side: Optional[int]
                 ) -> Tuple[np.ndarray, np.ndarray, Tuple[int, int]]:
     """Image, mask (both resized to ``max_long_side``) and the original (width, height)."""
-    mask = _decode_mask(_cell_bytes(row, 'annotation'))
+    mask = decode_mask(_cell_bytes(row, 'annotation'))
     size = mask.shape[::-1]
     out_size = _output_size(size, max_long_side)
     image = _decode_image(_cell_bytes(row, 'image'), size, out_size)
@@ -379,7 +315,7 @@ def convert_artefact_parquet(source: Union[str, Path], out_dir: Union[str, Path]
     total = sum(parquet.metadata.num_rows for _, parquet, _ in shards)
     source_rows = tqdm(_iter_rows(source, shards), total=total, desc='converting',
                        unit='image', disable=not progress)
-    with _Journal(root / JOURNAL_FILE, options) as journal, _pixel_limit(MAX_PIXELS):
+    with _Journal(root / JOURNAL_FILE, options) as journal, pixel_limit(MAX_PIXELS):
         for shard_name, index, row in source_rows:
             sample_id = sanitise_id(row['id']) if row['id'] else ''
             entry = journal.entries.get(sample_id)
@@ -396,7 +332,7 @@ def convert_artefact_parquet(source: Union[str, Path], out_dir: Union[str, Path]
                     entry = _convert_sample(root, sample_id, row, max_long_side, image_suffix)
                     journal.add(entry)
                     report.converted.append(sample_id)
-            except _BadRowError as error:
+            except (_BadRowError, ImageFileError) as error:
                 bad = BadRow(str(row['id']), shard_name, index, str(error))
                 logger.warning('skipped %r (%s, row %d): %s', *bad)
                 report.bad_rows.append(bad)

@@ -90,7 +90,7 @@ def test_report_matches_masks_and_names_bad_files(tmp_path):
     images['b'].write_bytes(b'\xff\xd8 truncated')
     records = infer_collection(StubInferencer(), images, tmp_path / 'out', progress=False)
     assert [r['status'] for r in records] == ['ok', 'failed', 'ok']
-    assert 'b.jpg' in records[1]['error'] and 'cannot decode' in records[1]['error']
+    assert 'b.jpg: the image could not be decoded' in records[1]['error']
     mask = cv2.imread(str(tmp_path / 'out/masks/a.png'), cv2.IMREAD_UNCHANGED)
     assert mask.shape == (8, 12) and (mask[:, :6] == 1).all() and (mask[:, 6:] == 0).all()
     assert cv2.imread(str(tmp_path / 'out/overlays/c.jpg')).shape == (4, 6, 3)

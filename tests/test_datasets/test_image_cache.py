@@ -157,7 +157,8 @@ def test_a_missing_or_corrupt_source_is_named(root, folder):
     info = sample_info(root, first(root).stem)
     source = first(root, folder)
     source.write_bytes(b'not an image')
-    with pytest.raises(ValueError, match=re.escape(f'{source}: cannot decode this')):
+    kind = 'image' if folder == 'images' else 'mask'
+    with pytest.raises(ValueError, match=re.escape(f'{source}: the {kind} could not be decoded')):
         transform(info)
     source.unlink()
     with pytest.raises(FileNotFoundError, match=re.escape(str(source)) + ': .* file not found'):

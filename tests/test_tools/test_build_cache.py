@@ -62,7 +62,7 @@ def test_an_unreadable_source_is_named_and_the_rest_built(data_root, tmp_path):
     broken.write_bytes(b'not a png')
     result = run_tool(data_root, cwd=tmp_path)
     assert result.returncode == 1
-    assert f'error: {broken}: cannot decode this image file' in result.stderr
+    assert f'error: {broken}: the image could not be decoded' in result.stderr
     assert '11 entries written' in result.stdout
 
 

@@ -43,7 +43,8 @@ def test_collection_gives_masks_overlays_and_a_report(tmp_path, scans, checkpoin
                  '--tile-size', 128, '--tile-stride', 96, '--no-progress')
     assert result.returncode == 1, result.stderr[-3000:]  # two files were skipped
     log = result.stdout + result.stderr
-    assert 'corrupt.jpg: cannot decode' in log and 'empty.png: cannot decode' in log
+    assert 'corrupt.jpg: the image could not be decoded' in log
+    assert 'empty.png: the image could not be decoded: the file is empty' in log
     assert '3 damage maps and the report written' in log
 
     rows = {row['file']: row for row in csv.DictReader((out / 'report.csv').open())}

@@ -39,7 +39,8 @@ from build_cache import CACHED_LOADING, build_cache, config_jobs
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = REPO / 'configs/poc59/segformer_b3_384.py'
-LOADING_TRANSFORMS = ('LoadImageFromFile', 'LoadAnnotations', CACHED_LOADING)
+LOADING_TRANSFORMS = ('LoadImageFromFile', 'LoadAnnotations', 'LoadArtefactAnnotations',
+                      CACHED_LOADING)
 TARGET_RATIO = 3.0  # loader images/s over model images/s that leaves the model never waiting
 MODEL_IMAGES_PER_S = 0.4  # a poc59 training step of batch 2 takes about 5 s on 2 CPU cores
 

@@ -15,7 +15,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=scale, keep_ratio=True),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadArtefactAnnotations'),
     dict(type='PackArtefactInputs'),
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -15,8 +15,10 @@ scale = (1536, 768)
 #   python tools/dataset_converters/build_cache.py configs/poc59/segformer_b3_384.py
 # and rebuilt when a source file changes. cache_dir=... puts the cache elsewhere (a read-only or
 # slow data_root); fit=None keeps full-size decoded copies. Without a cache: LoadImageFromFile
-# and LoadAnnotations in place of LoadCachedImageAndAnnotations. Validation and test read the
-# originals.
+# and LoadArtefactAnnotations in place of LoadCachedImageAndAnnotations. Validation and test read
+# the originals. LoadArtefactAnnotations is MMSeg's LoadAnnotations refusing, with an error naming
+# the file, a mask that is not class ids 0-15/255 or not its image's size. Images stay with
+# LoadImageFromFile, which MMSegInferencer looks for by name.
 train_pipeline = [
     dict(type='LoadCachedImageAndAnnotations', fit=(3072, 1536), cache_dir=None),
     dict(type='RandomResize', scale=scale, ratio_range=(0.5, 2.0), keep_ratio=True),
@@ -32,7 +34,7 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=scale, keep_ratio=True),
     # Annotations after Resize: metrics compare with the mask at its original size.
-    dict(type='LoadAnnotations'),
+    dict(type='LoadArtefactAnnotations'),
     dict(type='PackArtefactInputs'),
 ]
 train_dataloader = dict(

@@ -3,13 +3,13 @@ dataset_type = 'ArtefactDataset'
 data_root = 'data/synthetic'
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadArtefactAnnotations'),
     dict(type='RandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
     dict(type='PackArtefactInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
+    dict(type='LoadArtefactAnnotations'),
     dict(type='PackArtefactInputs'),
 ]
 train_dataloader = dict(

@@ -1,6 +1,7 @@
+from .load_artefact_annotations import LoadArtefactAnnotations
 from .load_cached_image_and_annotations import LoadCachedImageAndAnnotations
 from .pack_artefact_inputs import ARTEFACT_META_KEYS, PackArtefactInputs
 from .rare_class_crop import RareClassCrop
 
-__all__ = ['ARTEFACT_META_KEYS', 'LoadCachedImageAndAnnotations', 'PackArtefactInputs',
-           'RareClassCrop']
+__all__ = ['ARTEFACT_META_KEYS', 'LoadArtefactAnnotations', 'LoadCachedImageAndAnnotations',
+           'PackArtefactInputs', 'RareClassCrop']

@@ -1,35 +1,26 @@
 from pathlib import Path
-from typing import Dict, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
-import numpy as np
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
 from ..image_cache import ImageCache
-
-
-def _label_lookup(reduce_zero_label: bool, label_map: Optional[Dict[int, int]]) -> np.ndarray:
-    """Mask value -> label, as MMSeg's ``LoadAnnotations`` relabels: zero label first, then
-    ``label_map`` on the result."""
-    lookup = np.arange(256, dtype=np.int64)
-    if reduce_zero_label:
-        lookup = np.where((lookup == 0) | (lookup == 255), 255, lookup - 1)
-    mapped = lookup.copy()
-    for old_id, new_id in (label_map or {}).items():
-        mapped[lookup == old_id] = new_id
-    return mapped.astype(np.uint8)
+from ..image_decoding import match_mask_to_image
+from .load_artefact_annotations import relabel
 
 
 @TRANSFORMS.register_module()
 class LoadCachedImageAndAnnotations(BaseTransform):
-    """MMCV's ``LoadImageFromFile`` and MMSeg's ``LoadAnnotations`` in one, reading both
+    """MMCV's ``LoadImageFromFile`` and :class:`LoadArtefactAnnotations` in one, reading both
     through an :class:`~mmseg_heritage.datasets.image_cache.ImageCache`.
 
     The first time a file is read its entry is built (decoded, shrunk to ``fit``, written as
     ``.npy``); later reads load the entry without decoding. The image and its mask go through
-    the same cache, so they always share one size. Decoding is the stock transforms' default
-    (images in colour, BGR, with OpenCV; masks unchanged, with Pillow), as is the relabelling
-    of masks by the sample's ``reduce_zero_label`` and ``label_map``.
+    the same cache, so they always share one size. Images decode as ``LoadImageFromFile``'s
+    default (in colour, BGR, with OpenCV); masks as :class:`LoadArtefactAnnotations` reads
+    them: a file that cannot be decoded, values other than class ids or a size other than the
+    image's are errors naming the file, and EXIF orientation and relabelling are handled
+    alike.
 
     Use it in training pipelines, where the image is rescaled and cropped anyway. Validation
     and test pipelines should read the originals: metrics compare with masks at their
@@ -75,14 +66,10 @@ class LoadCachedImageAndAnnotations(BaseTransform):
         """
         image = self.cache.load(results['img_path'], 'image')
         seg_map = self.cache.load(results['seg_map_path'], 'annotation')
-        if image.shape[:2] != seg_map.shape:
-            raise ValueError(f"{results['seg_map_path']}: mask of {seg_map.shape[::-1]} "
-                             f"pixels, its image {results['img_path']} of "
-                             f'{image.shape[1::-1]} (width, height after the cache)')
-        reduce_zero_label = results.get('reduce_zero_label', False)
-        label_map = results.get('label_map')
-        if reduce_zero_label or label_map:
-            seg_map = _label_lookup(reduce_zero_label, label_map)[seg_map]
+        seg_map = match_mask_to_image(seg_map, image.shape, results['img_path'],
+                                      results['seg_map_path'])
+        seg_map = relabel(seg_map, results.get('reduce_zero_label', False),
+                          results.get('label_map'))
         results['img'] = image
         results['img_shape'] = image.shape[:2]
         results['ori_shape'] = image.shape[:2]
