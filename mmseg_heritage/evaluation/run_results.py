@@ -123,10 +123,15 @@ def _merge(records: List[dict], key: str) -> List[dict]:
     return sorted({r[key]: r for r in records}.values(), key=lambda r: r[key])
 
 
-def _checkpoint(work_dir: Path) -> Optional[Path]:
-    best = sorted(work_dir.glob('best_*.pth'), key=lambda p: p.stat().st_mtime)
-    if best:
-        return best[-1]
+def best_checkpoint(work_dir: PathLike) -> Optional[Path]:
+    """The newest ``best_*.pth`` of a work dir, or None."""
+    best = sorted(Path(work_dir).glob('best_*.pth'), key=lambda p: p.stat().st_mtime)
+    return best[-1] if best else None
+
+
+def last_checkpoint(work_dir: PathLike) -> Optional[Path]:
+    """The checkpoint a work dir's ``last_checkpoint`` file names, or None."""
+    work_dir = Path(work_dir)
     last = work_dir / 'last_checkpoint'
     if last.is_file():
         path = Path(last.read_text().strip())
@@ -168,5 +173,5 @@ def load_run(work_dir: PathLike) -> RunResults:
             break
     configs = sorted(work_dir.glob('*.py'), key=lambda p: p.stat().st_mtime)
     run.config = configs[-1] if configs else None
-    run.checkpoint = _checkpoint(work_dir)
+    run.checkpoint = best_checkpoint(work_dir) or last_checkpoint(work_dir)
     return run

@@ -7,7 +7,7 @@ from mmengine.runner import Runner
 
 CONFIGS_DIR = Path(__file__).resolve().parents[2] / 'configs'
 EXPERIMENT_CONFIGS = sorted(
-    path for folder in ('poc55', 'poc58', 'poc59', 'demo')
+    path for folder in ('poc55', 'poc58', 'poc59', 'poc6', 'demo')
     for path in (CONFIGS_DIR / folder).glob('*.py'))
 SCHEDULES = sorted((CONFIGS_DIR / '_base_/schedules').glob('*_50ep.py'))
 SIZE = 64  # the synthetic images' size; MaxViT and CoAtNet are rebuilt for it (windows 2 x 2)

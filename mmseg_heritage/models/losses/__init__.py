@@ -1,3 +1,4 @@
+from .coral_loss import CoralLoss
 from .dice_ce_loss import ClassWeightedDiceCELoss
 
-__all__ = ['ClassWeightedDiceCELoss']
+__all__ = ['ClassWeightedDiceCELoss', 'CoralLoss']

@@ -1,0 +1,208 @@
+"""tools/cross_validate.py end to end on CPU: two leave-one-material-out folds of the poc6
+baseline on the synthetic data (a few iterations each), resumed, and through Slurm (srun
+stand-in) with a training killed halfway."""
+import csv
+import importlib.util
+import json
+import subprocess
+import time
+
+import pytest
+from conftest import REPO
+# The srun / scontrol stand-ins of the launcher tests (a fixture) and their environment.
+from test_launchers import PYTHON, slurm_stand_ins, tool_env  # noqa: F401
+
+from mmseg_heritage.datasets.splits import read_split
+
+TOOL = REPO / 'tools/cross_validate.py'
+CONFIG = REPO / 'configs/poc6/unet_s_synthetic_160.py'
+FOLDS = ('Canvas', 'lime_plaster')  # a name and a folder name; 2 and 3 held-out images
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location('cross_validate', TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def options(data_root, iters: int = 2) -> list:
+    """In-process loading and a few iterations of 2 images, validated and saved at the end."""
+    return [*(f'{loader}.num_workers=0' for loader in LOADERS),
+            *(f'{loader}.persistent_workers=False' for loader in LOADERS),
+            f'model.decode_head.loss_decode.class_weight={data_root}/class_weights.json',
+            f'train_cfg.max_iters={iters}', 'train_cfg.val_interval=2',
+            'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1',
+            'train_dataloader.batch_size=2']
+
+
+def cross_validate(work_dir, data_root, *args, config=CONFIG, env=None, iters=2, returncode=0):
+    """Run the tool; return its output and how long it took."""
+    command = [PYTHON, TOOL, config, '--protocol', 'lomo', '--data-root', data_root,
+               '--work-dir', work_dir, *args, '--cfg-options', *options(data_root, iters)]
+    start = time.perf_counter()
+    result = subprocess.run([str(part) for part in command], capture_output=True, text=True,
+                            cwd=work_dir.parent, env=env or tool_env())
+    output = result.stdout + result.stderr
+    assert result.returncode == returncode, output[-6000:]
+    return output, time.perf_counter() - start
+
+
+def materials(data_root) -> dict:
+    with open(data_root / 'metadata.csv', newline='') as f:
+        return {row['id']: row['material'] for row in csv.DictReader(f)}
+
+
+@pytest.fixture(scope='module')
+def local_run(tmp_path_factory, synthetic_root):
+    work_dir = tmp_path_factory.mktemp('cv') / 'lomo'
+    output, seconds = cross_validate(work_dir, synthetic_root, '--folds', *FOLDS)
+    return work_dir, output, seconds
+
+
+def test_folds_train_and_test_on_their_splits(local_run, synthetic_root):
+    work_dir, output, _ = local_run
+    material_of = materials(synthetic_root)
+    for held_out, name in (('Canvas', 'canvas'), ('Lime plaster', 'lime_plaster')):
+        splits = synthetic_root / 'splits/lomo' / name
+        # The test is on the held-out material only, and all of it.
+        [metrics_file] = (work_dir / name / 'test').glob('*/metrics.json')
+        images = json.loads(metrics_file.read_text())['images']
+        assert sorted(images) == sorted(read_split(splits / 'test.txt'))
+        assert {material_of[i] for i in images} == {held_out}
+        # Training validated on the fold's val split, which holds no held-out image.
+        [val_file] = (work_dir / name / 'train').glob('*/metrics.json')
+        val_images = json.loads(val_file.read_text())['images']
+        assert sorted(val_images) == sorted(read_split(splits / 'val.txt'))
+        assert held_out not in {material_of[i] for i in val_images}
+        assert f'--work-dir {work_dir / name / "train"}' in output
+        assert f'train_dataloader.dataset.ann_file=splits/lomo/{name}/train.txt' in output
+        assert f'{work_dir / name}/train/best_mIoU_iter_2.pth --work-dir' in output
+    # The in-domain reference: the standard splits.
+    [metrics_file] = (work_dir / 'in_domain/test').glob('*/metrics.json')
+    assert sorted(json.loads(metrics_file.read_text())['images']) == sorted(
+        read_split(synthetic_root / 'splits/test.txt'))
+
+
+def test_aggregate_json_and_markdown(local_run, synthetic_root):
+    work_dir, output, _ = local_run
+    record = json.loads((work_dir / 'cross_validation.json').read_text())
+    assert record['protocol'] == 'lomo' and record['held_out'] == 'material'
+    assert record['data_root'] == str(synthetic_root)
+    assert list(record['folds']) == ['Canvas', 'Lime plaster']
+    folds = record['folds'].values()
+    for fold in folds:
+        metrics = json.loads(open(fold['metrics_file']).read())['overall']
+        assert fold['mIoU'] == metrics['mIoU'] and fold['aAcc'] == metrics['aAcc']
+        assert fold['IoU']['Clean'] == metrics['classes']['Clean']['IoU']
+    mIoUs = [fold['mIoU'] for fold in folds]
+    assert record['summary']['mIoU']['mean'] == pytest.approx(sum(mIoUs) / 2, abs=1e-4)
+    assert record['summary']['mIoU']['std'] == pytest.approx(abs(mIoUs[0] - mIoUs[1]) / 2 ** 0.5,
+                                                             abs=1e-4)
+    assert record['summary']['IoU']['Clean']['folds'] == 2
+    assert record['gap']['mIoU'] == pytest.approx(
+        record['in_domain']['mIoU'] - record['summary']['mIoU']['mean'], abs=1e-4)
+    markdown = (work_dir / 'cross_validation.md').read_text()
+    assert markdown.startswith('# Leave-one-material-out cross-validation of '
+                               'unet_s_synthetic_160.py')
+    assert '| Lime plaster | 3 |' in markdown and '| gap (in-domain - mean) |' in markdown
+    assert markdown in output  # printed at the end
+
+
+def test_second_run_skips_tested_folds(local_run, synthetic_root):
+    work_dir, _, first_seconds = local_run
+    before = (work_dir / 'cross_validation.json').read_text()
+    output, seconds = cross_validate(work_dir, synthetic_root, '--folds', *FOLDS)
+    for name in ('canvas', 'lime_plaster', 'in_domain'):
+        assert f'[cross_validate] {name}: already tested' in output
+    assert 'train.py' not in output and 'test.py' not in output
+    assert seconds < first_seconds / 3, (seconds, first_seconds)
+    assert (work_dir / 'cross_validation.json').read_text() == before
+
+
+def test_slurm_resumes_a_killed_training(local_run, slurm_stand_ins, synthetic_root, tmp_path):
+    env, stand_in_dir = slurm_stand_ins
+    env.update(GPUS='1', GPUS_PER_NODE='1', GRES='')  # one CPU task per job
+    config = tmp_path / 'baseline_with_kill_hook.py'
+    config.write_text(f"_base_ = '{CONFIG}'\n"
+                      "custom_imports = dict(imports=['mmseg_heritage', 'kill_hook'], "
+                      "allow_failed_imports=False)\n"
+                      "custom_hooks = [dict(type='KillHook')]\n")
+    work_dir = tmp_path / 'cv'
+    # The in-domain reference from the local run's training: its checkpoint gets tested.
+    args = ['--folds', 'wood', '--launcher', 'slurm', '--partition', 'cpu', '--job-name', 'dg',
+            '--in-domain-work-dir', local_run[0] / 'in_domain/train']
+    output, _ = cross_validate(work_dir, synthetic_root, *args, config=config, iters=4,
+                               env={**env, 'KILL_AFTER_ITER': '3'}, returncode=1)
+    assert 'cross_validate.py: error: wood: train failed' in output
+    assert (work_dir / 'wood/train/iter_2.pth').is_file()
+    assert not (work_dir / 'wood/test').exists()
+    assert not (work_dir / 'cross_validation.json').exists()
+
+    output, _ = cross_validate(work_dir, synthetic_root, *args, config=config, iters=4, env=env)
+    assert '--resume --cfg-options' in output
+    assert f'load_from={work_dir}/wood/train/iter_2.pth' in output
+    assert 'Distributed launcher: slurm' in output
+    assert 'Iter(train) [4/4]' in output and 'Iter(train) [3/4]' in output
+    # The last srun was the in-domain test, of the given work dir's best checkpoint.
+    srun_args = (stand_in_dir / 'srun_args').read_text().splitlines()
+    assert srun_args[:2] == ['-p', 'cpu'] and '--job-name=dg-in_domain-test' in srun_args
+    assert str(local_run[0] / 'in_domain/train/best_mIoU_iter_2.pth') in srun_args
+    record = json.loads((work_dir / 'cross_validation.json').read_text())
+    assert list(record['folds']) == ['Wood']
+    [metrics_file] = (work_dir / 'in_domain/test').glob('*/metrics.json')
+    assert record['in_domain']['metrics_file'] == str(metrics_file)
+
+
+@pytest.mark.parametrize('problem', ['config', 'evaluator', 'splits', 'fold', 'in_domain'])
+def test_mistakes_stop_before_anything_is_written(problem, tmp_path, synthetic_root, capsys):
+    args = [str(CONFIG), '--protocol', 'lomo', '--data-root', str(synthetic_root),
+            '--work-dir', str(tmp_path / 'cv')]
+    expected = {
+        'config': 'missing.py: config not found',
+        'evaluator': 'the test_evaluator is not ArtefactMetric',
+        'splits': 'splits.json: not found',
+        'fold': "unknown fold 'Marble'; the folds are: 'Canvas' (canvas)",
+        'in_domain': 'no_run: no such work dir',
+    }[problem]
+    if problem == 'config':
+        args[0] = str(tmp_path / 'missing.py')
+    elif problem == 'evaluator':
+        args[0] = str(tmp_path / 'iou_metric.py')
+        (tmp_path / 'iou_metric.py').write_text(
+            f"_base_ = '{CONFIG}'\ntest_evaluator = dict(type='IoUMetric')\n")
+    elif problem == 'splits':
+        args[4] = str(tmp_path)
+    elif problem == 'fold':
+        args += ['--folds', 'Canvas', 'Marble']
+    else:
+        args += ['--in-domain-work-dir', str(tmp_path / 'no_run')]
+    assert load_tool().main(args) == 2
+    assert expected in capsys.readouterr().err
+    assert not (tmp_path / 'cv').exists()
+
+
+def test_slurm_needs_a_partition(synthetic_root):
+    with pytest.raises(SystemExit) as error:
+        load_tool().main([str(CONFIG), '--protocol', 'lomo', '--launcher', 'slurm'])
+    assert error.value.code == 2
+
+
+def test_existing_in_domain_test_is_used_as_it_is(local_run, synthetic_root):
+    tool = load_tool()
+    fold = tool.in_domain_fold(synthetic_root)
+    tested = tool.tested_in_domain(local_run[0] / 'in_domain/test', fold, str(synthetic_root))
+    assert tested is not None and tested.metrics['num_images'] == 2
+    # A training work dir's newest metrics are a validation's: its checkpoint is to be tested.
+    assert tool.tested_in_domain(local_run[0] / 'in_domain/train', fold,
+                                 str(synthetic_root)) is None
+
+
+def test_coral_aligns_the_held_out_column():
+    tool = load_tool()
+    coral = tool.load_config(str(REPO / 'configs/poc6/unet_s_synthetic_160_coral.py'), [])
+    assert tool.run_options(coral, ['a=1'], 'content') == ['a=1', 'model.domain_key=content']
+    given = ['model.domain_key=material']
+    assert tool.run_options(coral, given, 'content') == given
+    assert tool.run_options(tool.load_config(str(CONFIG), []), [], 'content') == []
