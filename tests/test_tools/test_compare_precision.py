@@ -33,5 +33,5 @@ def test_final_miou_reads_the_last_validation(tmp_path):
         tool.final_miou(tmp_path)
     (tmp_path / '20260101_000000').mkdir()
     (tmp_path / '20260101_000000/metrics.json').write_text(
-        json.dumps(dict(overall=dict(mIoU=12.5))))
+        json.dumps(dict(schema_version=1, overall=dict(mIoU=12.5))))
     assert tool.final_miou(tmp_path) == 12.5

@@ -18,6 +18,9 @@ import sys
 import time
 from pathlib import Path
 
+from mmseg_heritage.evaluation.run_results import read_metrics, run_folders
+from mmseg_heritage.utils import write_json_atomic
+
 REPO = Path(__file__).resolve().parents[2]
 PRECISIONS = {'float32': [], 'bfloat16': ['--amp']}
 
@@ -39,10 +42,11 @@ def parse_args(argv=None):
 
 def final_miou(work_dir: Path) -> float:
     """mIoU of the last validation (metrics.json is rewritten by every validation)."""
-    found = sorted(work_dir.glob('*/metrics.json'))
+    found = [folder / 'metrics.json' for folder in run_folders(work_dir)
+             if (folder / 'metrics.json').is_file()]
     if not found:
         raise FileNotFoundError(f'{work_dir}: no metrics.json; did training validate?')
-    return json.loads(found[-1].read_text())['overall']['mIoU']
+    return read_metrics(found[-1])['overall']['mIoU']
 
 
 def train_pair(config: str, seed: int, args) -> dict:
@@ -99,8 +103,6 @@ def main(argv=None) -> int:
     results = dict(config=args.config, threads_per_run=args.threads,
                    cfg_options=args.cfg_options, seeds=per_seed, summary=summary(per_seed))
     out = args.out or str(Path(args.work_dir) / 'precision.json')
-    sys.path.insert(0, str(REPO))
-    from mmseg_heritage.utils import write_json_atomic
     write_json_atomic(out, results)
     print(json.dumps(results['summary'], indent=2))
     print(f'wrote {out}')
