@@ -6,7 +6,7 @@ ENV_STAMP := $(VENV)/.mmseg_heritage_installed
 ENV_INPUTS := tools/install_env.sh setup.py $(wildcard requirements/*.txt)
 PYTEST_ARGS ?=
 
-.PHONY: install demo test clean-env
+.PHONY: install demo test test-properties clean-env
 
 install: $(ENV_STAMP)
 
@@ -19,6 +19,10 @@ demo: $(ENV_STAMP)
 
 test: $(ENV_STAMP)
 	$(VENV)/bin/python -m pytest tests $(PYTEST_ARGS)
+
+# The property tests with 1000 fresh random examples each (make test draws a fixed 30).
+test-properties: $(ENV_STAMP)
+	HYPOTHESIS_PROFILE=explore $(VENV)/bin/python -m pytest tests -k properties $(PYTEST_ARGS)
 
 clean-env:
 	rm -rf $(VENV)

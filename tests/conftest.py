@@ -4,6 +4,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# `make test` must give the same result every run: property tests draw their examples from a
+# fixed seed (derandomize) and keep no example database. `make test-properties` explores with
+# fresh random examples and many more of them (HYPOTHESIS_PROFILE=explore).
+settings.register_profile('repeatable', derandomize=True, database=None, deadline=None,
+                          max_examples=30)
+settings.register_profile('explore', deadline=None, max_examples=1000)
+settings.load_profile(os.environ.get('HYPOTHESIS_PROFILE', 'repeatable'))
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = REPO / 'configs/demo/unet_s_synthetic_160.py'
@@ -19,7 +28,7 @@ def mmseg_scope():
 @pytest.fixture(scope='session')
 def synthetic_root(tmp_path_factory):
     """A small synthetic dataset shared by the tests (it is deterministic)."""
-    from mmseg_heritage.datasets import generate_synthetic_dataset
+    from mmseg_heritage.datasets.preparation import generate_synthetic_dataset
     return generate_synthetic_dataset(tmp_path_factory.mktemp('synthetic'), num_images=16,
                                       size=64, seed=1)
 
@@ -36,9 +45,16 @@ def run_stock_tool(tool: str, work_dir, data_root, *args,
 
     ``args`` go before ``--cfg-options``; ``options`` are extra config overrides.
     """
+    return run_config_tool(stock_mmseg_tool(tool), work_dir, data_root, *args, options=options)
+
+
+def run_config_tool(tool: Path, work_dir, data_root, *args,
+                    options=()) -> subprocess.CompletedProcess:
+    """Run a tool that takes a config first (ours or MMSeg's) on the demo config with our data
+    and in-process loading; ``args`` go before ``--cfg-options``."""
     loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
     command = [
-        sys.executable, str(stock_mmseg_tool(tool)), str(DEMO_CONFIG), *args,
+        sys.executable, str(tool), str(DEMO_CONFIG), *args,
         '--work-dir', str(work_dir), '--cfg-options',
         *(f'{loader}.dataset.data_root={data_root}' for loader in loaders),
         *(f'{loader}.num_workers=0' for loader in loaders),

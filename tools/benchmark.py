@@ -183,7 +183,7 @@ def write_checkpoint(config: str, path: Path) -> None:
     from mmseg.utils import register_all_modules
 
     import mmseg_heritage  # noqa: F401
-    from mmseg_heritage.datasets.artefact import CLASSES, PALETTE
+    from mmseg_heritage.class_names import CLASSES, PALETTE
     register_all_modules()
     torch.manual_seed(0)
     model = MODELS.build(Config.fromfile(str(REPO / config)).model)
@@ -195,7 +195,7 @@ def benchmark_infer(args) -> dict:
     import cv2
     import numpy as np
 
-    from mmseg_heritage.datasets.synthetic import make_sample
+    from mmseg_heritage.datasets.preparation import make_sample
     results = dict(benchmark='infer', machine=platform.processor() or platform.machine(),
                    python=platform.python_version(), image=[args.height, args.width],
                    cases={})
@@ -349,7 +349,7 @@ def packed_image(seed: int, size):
     from mmengine.structures import PixelData
     from mmseg.structures import SegDataSample
 
-    from mmseg_heritage.datasets.synthetic import make_sample
+    from mmseg_heritage.datasets.preparation import make_sample
     sample = make_sample(seed, size)
     image = torch.from_numpy(sample.image[..., ::-1].transpose(2, 0, 1).copy())
     shape = tuple(image.shape[-2:])
@@ -371,7 +371,7 @@ class InMemoryCrops:
     """
 
     def __init__(self, size: int, num_images: int, length: int) -> None:
-        from mmseg_heritage.datasets.artefact import CLASSES, PALETTE
+        from mmseg_heritage.class_names import CLASSES, PALETTE
         self.items = [packed_image(seed, size) for seed in range(num_images)]
         self.length = length
         self.metainfo = dict(classes=CLASSES, palette=PALETTE)
@@ -631,7 +631,7 @@ def loader_workers(cfg, settings: dict, train_images_per_s: float, work_dir: Pat
     synthetic dataset of ``slide_size`` images, next to the training rate."""
     from mmengine.runner import Runner
 
-    from mmseg_heritage.datasets import generate_synthetic_dataset
+    from mmseg_heritage.datasets.preparation import generate_synthetic_dataset
     root = generate_synthetic_dataset(work_dir / 'data', num_images=8,
                                       size=tuple(settings['slide_size']), seed=0)
     iterators, batch_sizes = {}, {}

@@ -34,7 +34,7 @@ from typing import List, Optional
 
 from mmengine.config import Config, DictAction
 
-from mmseg_heritage.datasets.splits import FOLD_PROTOCOLS, read_split
+from mmseg_heritage.datasets.preparation.splits import FOLD_PROTOCOLS, read_split
 from mmseg_heritage.evaluation.cross_validation import (Fold, in_domain_fold, read_folds,
                                                         select_folds, summarise_folds,
                                                         summary_markdown)

@@ -26,11 +26,10 @@ from mmengine.runner import Runner
 import mmseg_heritage
 from mmseg_heritage.apis import DamageInferencer, infer_collection
 from mmseg_heritage.apis.sample_predictions import SamplePrediction, score_image
-from mmseg_heritage.datasets import CLASSES, count_pixels
-from mmseg_heritage.datasets.parquet_converter import convert_artefact_parquet
-from mmseg_heritage.datasets.synthetic import write_synthetic_parquet
+from mmseg_heritage.class_names import CLASSES
+from mmseg_heritage.datasets.preparation import convert_artefact_parquet, write_synthetic_parquet
 from mmseg_heritage.evaluation.run_results import load_run
-from mmseg_heritage.utils import write_json_atomic, write_text_atomic
+from mmseg_heritage.utils import count_pixels, write_json_atomic, write_text_atomic
 from mmseg_heritage.visualization.html_report import html_report
 from mmseg_heritage.visualization.prediction_grid import save_prediction_grid
 

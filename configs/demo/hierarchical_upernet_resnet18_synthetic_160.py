@@ -16,7 +16,7 @@ model = dict(
         channels=64,
         norm_cfg=norm_cfg,
         # The fine level's weights come from the dataset; another data_root needs its own file.
-        loss_decode=dict(class_weight='data/synthetic/class_weights.json')))
+        loss_decode=dict(class_weight={{_base_.class_weights_file}})))
 custom_hooks = [
     dict(
         type='HierarchyCurriculumHook',

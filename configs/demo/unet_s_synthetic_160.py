@@ -7,8 +7,8 @@ _base_ = [
 # Clean covers ~94 % of the synthetic pixels and each damage class 0.04-2.5 %: with plain
 # cross-entropy the model learns only Clean and the large light leaks. The class-weighted
 # Dice + CE loss (log weights from the dataset's class_weights.json, written by the converter)
-# makes every damage class count. Another data_root needs its own weights file here.
+# makes every damage class count. The weights file follows the dataset's data_root.
 model = dict(
     decode_head=dict(loss_decode=dict(
         _delete_=True, type='ClassWeightedDiceCELoss',
-        class_weight='data/synthetic/class_weights.json')))
+        class_weight={{_base_.class_weights_file}})))

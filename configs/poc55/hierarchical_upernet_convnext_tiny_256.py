@@ -14,7 +14,7 @@ model = dict(
     decode_head=dict(
         # class_weights.json weighs the 16 fine classes; the binary (2) and coarse (5) levels
         # are far less imbalanced and keep their unweighted Dice + CE from the base.
-        loss_decode=dict(class_weight='data/artefact/class_weights.json')))
+        loss_decode=dict(class_weight={{_base_.class_weights_file}})))
 # Level weights by iteration (3650 in all), interpolated between milestones: first learn
 # where damage is and its group, then hand the weight over to the 16 damage types.
 custom_hooks = [

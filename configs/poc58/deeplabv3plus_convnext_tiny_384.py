@@ -8,7 +8,7 @@ _base_ = [
     '../_base_/models/deeplabv3plus_convnext_tiny.py', '../_base_/datasets/artefact_384.py',
     '../_base_/default_runtime.py', '../_base_/schedules/adamw_50ep.py'
 ]
-loss = dict(type='ClassWeightedDiceCELoss', class_weight='data/artefact/class_weights.json',
+loss = dict(type='ClassWeightedDiceCELoss', class_weight={{_base_.class_weights_file}},
             ce_weight=1.0, dice_weight=1.0, loss_weight=1.0)
 model = dict(
     decode_head=dict(loss_decode=dict(_delete_=True, **loss)),

@@ -9,7 +9,7 @@ _base_ = [
     '../_base_/default_runtime.py', '../_base_/schedules/adamw_50ep.py'
 ]
 crop_size = (384, 384)
-loss = dict(type='ClassWeightedDiceCELoss', class_weight='data/artefact/class_weights.json',
+loss = dict(type='ClassWeightedDiceCELoss', class_weight={{_base_.class_weights_file}},
             ce_weight=1.0, dice_weight=1.0, loss_weight=1.0)
 model = dict(
     # Swin plans its windows for the training crop; other test sizes still work.

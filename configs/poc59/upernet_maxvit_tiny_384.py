@@ -10,7 +10,7 @@ _base_ = [
 ]
 # MaxViT is built for one input size: all four size settings move to 384 together.
 crop_size = (384, 384)
-loss = dict(type='ClassWeightedDiceCELoss', class_weight='data/artefact/class_weights.json',
+loss = dict(type='ClassWeightedDiceCELoss', class_weight={{_base_.class_weights_file}},
             ce_weight=1.0, dice_weight=1.0, loss_weight=1.0)
 model = dict(
     data_preprocessor=dict(size=crop_size, test_cfg=dict(size=crop_size)),

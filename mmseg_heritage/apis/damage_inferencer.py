@@ -7,7 +7,7 @@ import numpy as np
 from mmcv.transforms import Compose, RandomChoiceResize, RandomResize, Resize
 from mmseg.apis import MMSegInferencer
 
-from ..datasets.artefact import CLASSES, PALETTE
+from ..class_names import CLASSES, PALETTE
 from ..datasets.image_decoding import read_image_file
 from .tiled_prediction import predict_labels
 

@@ -15,7 +15,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Union
 import numpy as np
 from mmengine.logging import print_log
 
-from ..datasets.statistics import value_counts
+from ..utils.pixel_counts import value_counts
 from ..utils.atomic_files import write_image_atomic, write_json_atomic, write_text_atomic
 from ..visualization.damage_overlay import damage_overlay
 from .damage_inferencer import read_image

@@ -17,7 +17,7 @@ from mmengine.config import Config
 from mmengine.dataset import BaseDataset
 from mmseg.registry import DATASETS
 
-from ..datasets.artefact import CLASSES
+from ..class_names import CLASSES
 from ..evaluation.metrics.artefact_metric import confusion_matrix, scores_from_confusion
 from .damage_inferencer import DamageInferencer, read_image
 

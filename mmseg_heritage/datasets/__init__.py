@@ -1,14 +1,9 @@
+"""What a run loads: the ARTeFACT dataset, its transforms, image decoding and the image cache.
+Preparing a dataset (converter, splits, statistics, class weights, augmentation, synthetic
+data) is in :mod:`mmseg_heritage.datasets.preparation`."""
 from . import transforms  # noqa: F401  registers the transforms
-from .artefact import BACKGROUND_COLOUR, CLASSES, IGNORE_INDEX, PALETTE, ArtefactDataset
-from .class_weights import compute_class_weights, load_class_weights
+from .artefact import ArtefactDataset
 from .image_decoding import ImageFileError
-from .layout import colourise
 from .metadata import read_metadata, sanitise_id
-from .splits import read_split, write_splits
-from .statistics import PixelStatistics, count_pixels
-from .synthetic import generate_synthetic_dataset, make_sample
 
-__all__ = ['ArtefactDataset', 'BACKGROUND_COLOUR', 'CLASSES', 'IGNORE_INDEX', 'ImageFileError',
-           'PALETTE', 'PixelStatistics', 'colourise', 'compute_class_weights', 'count_pixels',
-           'generate_synthetic_dataset', 'load_class_weights', 'make_sample', 'read_metadata',
-           'read_split', 'sanitise_id', 'write_splits']
+__all__ = ['ArtefactDataset', 'ImageFileError', 'read_metadata', 'sanitise_id']

@@ -5,21 +5,10 @@ from typing import Any, List, Optional, Sequence, Union
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
+from ..class_names import CLASSES, IGNORE_INDEX, PALETTE
+from .image_decoding import ImageFileError, check_sample_files
 from .metadata import read_metadata
-from .splits import read_split
-
-# Mask value i is class CLASSES[i]; 255 marks background outside the artefact and is ignored
-# (never folded into a real class). Names and colours as published with ARTeFACT.
-CLASSES = ('Clean', 'Material loss', 'Peel', 'Dust', 'Scratch', 'Hair', 'Dirt', 'Fold',
-           'Writing', 'Cracks', 'Staining', 'Stamp', 'Sticker', 'Puncture', 'Burn marks',
-           'Lightleak')
-PALETTE = [[0, 0, 0], [28, 230, 255], [255, 52, 255], [255, 74, 70], [0, 137, 65],
-           [0, 111, 166], [163, 0, 89], [255, 165, 0], [122, 73, 0], [0, 0, 166],
-           [99, 255, 172], [0, 77, 67], [143, 176, 255], [153, 125, 135], [128, 150, 147],
-           [246, 255, 27]]
-IGNORE_INDEX = 255
-BACKGROUND_COLOUR = (90, 0, 7)  # how 255 is drawn in annotation_rgb renderings
-
+from .preparation.splits import read_split
 
 def _as_list(names: Union[None, str, Sequence[str]]) -> Optional[List[str]]:
     return [names] if isinstance(names, str) else (list(names) if names is not None else None)
@@ -71,8 +60,6 @@ class ArtefactDataset(BaseSegDataset):
     def prepare_data(self, idx: int) -> Any:
         """Sample ``idx`` through the pipeline; a failure caused by a bad image or mask file
         is raised as an ``ImageFileError`` that names the file and the problem."""
-        # Here, not at the top: image_decoding needs this module's constants.
-        from .image_decoding import ImageFileError, check_sample_files
         try:
             return super().prepare_data(idx)
         except ImageFileError:

@@ -25,8 +25,8 @@ import cv2
 import numpy as np
 from PIL import ExifTags, Image, UnidentifiedImageError
 
-from .artefact import IGNORE_INDEX
-from .statistics import unknown_values
+from ..class_names import IGNORE_INDEX
+from ..utils.pixel_counts import unknown_values
 
 # The largest real image has 133 MP; anything beyond this is broken or hostile.
 MAX_PIXELS = 300_000_000

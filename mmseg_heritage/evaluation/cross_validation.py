@@ -14,7 +14,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
-from ..datasets.splits import FOLD_PROTOCOLS, SPLIT_PARTS
+from ..datasets.preparation.splits import FOLD_PROTOCOLS, SPLIT_PARTS
 from .run_results import RunResults
 
 PathLike = Union[str, Path]

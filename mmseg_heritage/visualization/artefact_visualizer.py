@@ -5,7 +5,7 @@ import numpy as np
 from mmseg.registry import VISUALIZERS
 from mmseg.visualization import SegLocalVisualizer
 
-from ..datasets.artefact import CLASSES, PALETTE
+from ..class_names import CLASSES, PALETTE
 
 
 @VISUALIZERS.register_module()
@@ -14,7 +14,8 @@ class ArtefactVisualizer(SegLocalVisualizer):
 
     MMSeg's falls back to Cityscapes' names and colours wherever no dataset meta is set (the
     inferencer before its first image, a visualiser built by hand), and its ``__init__`` passes
-    ``classes`` and ``palette`` to ``set_dataset_meta`` in swapped order; both are fixed here.
+    ``classes`` and ``palette`` to ``set_dataset_meta`` in swapped order; both are fixed here,
+    as is drawing labels on an image that is not C-contiguous (see ``_draw_sem_seg``).
     Arguments as ``SegLocalVisualizer``'s.
     """
 
@@ -33,3 +34,15 @@ class ArtefactVisualizer(SegLocalVisualizer):
             classes = classes or list(CLASSES)
             palette = palette or [list(colour) for colour in PALETTE]
         super().set_dataset_meta(classes, palette, dataset_name)
+
+    def _draw_sem_seg(self, image: np.ndarray, sem_seg, classes, palette,
+                      with_labels: Optional[bool] = True) -> np.ndarray:
+        """As MMSeg's, on a C-contiguous copy of ``image`` where it is not one.
+
+        MMSeg draws the class labels into ``np.zeros_like(image)``, which keeps the layout of a
+        non-contiguous image (MMSeg's ``browse_dataset.py`` passes a permuted tensor's array),
+        and OpenCV's ``cv2.rectangle`` refuses such an array ("Layout of the output array img
+        is incompatible with cv::Mat").
+        """
+        return super()._draw_sem_seg(np.ascontiguousarray(image), sem_seg, classes, palette,
+                                     with_labels)

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from .class_scores_chart import class_colour
 
-# What every statistics.json (mmseg_heritage/datasets/statistics.py) holds.
+# What every statistics.json (mmseg_heritage/datasets/preparation/statistics.py) holds.
 _REQUIRED_KEYS = ('version', 'classes', 'num_images', 'pixels', 'pixel_share')
 
 

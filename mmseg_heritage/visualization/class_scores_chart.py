@@ -4,8 +4,7 @@ from typing import Tuple
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..datasets.artefact import CLASSES, PALETTE
-from ..datasets.hierarchy import BINARY_CLASSES, DEFAULT_COARSE_GROUPS
+from ..class_names import BINARY_CLASSES, CLASSES, DEFAULT_COARSE_GROUPS, PALETTE
 from ..evaluation.metrics.artefact_metric import PER_CLASS
 
 _DAMAGE_RED = (0.84, 0.15, 0.16)

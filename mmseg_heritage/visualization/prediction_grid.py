@@ -12,8 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..datasets.artefact import CLASSES, IGNORE_INDEX, PALETTE
-from ..datasets.layout import colourise
+from ..class_names import CLASSES, IGNORE_INDEX, PALETTE, colourise
 from .figure_files import save_figure
 
 if TYPE_CHECKING:  # the apis import MMSeg's inferencer, which drawing does not need

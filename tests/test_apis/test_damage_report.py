@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from mmseg_heritage.apis import area_percent, find_images, infer_collection
-from mmseg_heritage.datasets.artefact import CLASSES, PALETTE
+from mmseg_heritage.class_names import CLASSES, PALETTE
 from mmseg_heritage.visualization import damage_overlay
 
 

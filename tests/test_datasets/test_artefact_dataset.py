@@ -3,7 +3,9 @@ import shutil
 import numpy as np
 import pytest
 
-from mmseg_heritage.datasets import CLASSES, PALETTE, ArtefactDataset, read_metadata, read_split
+from mmseg_heritage.class_names import CLASSES, PALETTE
+from mmseg_heritage.datasets import ArtefactDataset, read_metadata
+from mmseg_heritage.datasets.preparation import read_split
 
 PIPELINE = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
             dict(type='PackArtefactInputs')]

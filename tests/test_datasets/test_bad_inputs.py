@@ -16,7 +16,8 @@ from mmengine.config import Config
 from PIL import Image, ImageOps
 
 from mmseg_heritage.apis import read_image
-from mmseg_heritage.datasets import ArtefactDataset, generate_synthetic_dataset
+from mmseg_heritage.datasets import ArtefactDataset
+from mmseg_heritage.datasets.preparation import generate_synthetic_dataset
 from mmseg_heritage.datasets.image_decoding import ImageFileError
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs/_base_/datasets'

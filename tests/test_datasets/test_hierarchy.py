@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from mmseg_heritage.datasets.hierarchy import (DEFAULT_COARSE_GROUPS, build_level_luts,
+from mmseg_heritage.class_names import (DEFAULT_COARSE_GROUPS, build_level_luts,
                                                derive_labels, level_class_names)
 
 # Fine ids with 255 (background) in both corners; the expected levels under the default groups.

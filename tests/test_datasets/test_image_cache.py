@@ -13,7 +13,8 @@ from mmengine.config import Config
 from mmseg.registry import TRANSFORMS
 
 import mmseg_heritage  # noqa: F401  registers the transforms
-from mmseg_heritage.datasets import ArtefactDataset, generate_synthetic_dataset
+from mmseg_heritage.datasets import ArtefactDataset
+from mmseg_heritage.datasets.preparation import generate_synthetic_dataset
 from mmseg_heritage.datasets.image_cache import ImageCache
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs/_base_/datasets'

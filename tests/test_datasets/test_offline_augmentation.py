@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from mmseg_heritage.datasets import CLASSES, generate_synthetic_dataset
-from mmseg_heritage.datasets import offline_augmentation
-from mmseg_heritage.datasets.layout import write_sample
+from mmseg_heritage.class_names import CLASSES
+from mmseg_heritage.datasets.preparation import (generate_synthetic_dataset, offline_augmentation,
+                                                 write_sample)
 from mmseg_heritage.datasets.metadata import read_metadata
-from mmseg_heritage.datasets.offline_augmentation import (AUGMENTATION_FILE, augment_dataset,
+from mmseg_heritage.datasets.preparation.offline_augmentation import (AUGMENTATION_FILE, augment_dataset,
                                                           augment_pair, resolve_classes)
-from mmseg_heritage.datasets.splits import SPLIT_PARTS, read_split
-from mmseg_heritage.datasets.statistics import count_pixels
+from mmseg_heritage.datasets.preparation.splits import SPLIT_PARTS, read_split
+from mmseg_heritage.utils import count_pixels
 
 RARE_SHARE = 0.002  # on this data: a few classes rare, so both copy counts occur
 

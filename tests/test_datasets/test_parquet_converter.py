@@ -12,15 +12,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import mmseg_heritage.datasets.parquet_converter as converter
-from mmseg_heritage.datasets import colourise, read_metadata, read_split
-from mmseg_heritage.datasets.layout import sample_paths
+import mmseg_heritage.datasets.preparation.parquet_converter as converter
+from mmseg_heritage.class_names import colourise
+from mmseg_heritage.datasets import read_metadata
+from mmseg_heritage.datasets.preparation import read_split, sample_paths
 from mmseg_heritage.datasets.metadata import sanitise_id
-from mmseg_heritage.datasets.parquet_converter import (JOURNAL_FILE, convert_artefact_parquet,
+from mmseg_heritage.datasets.preparation.parquet_converter import (JOURNAL_FILE, convert_artefact_parquet,
                                                        download_artefact)
-from mmseg_heritage.datasets.synthetic import (encode_image_cell, write_parquet_shard,
+from mmseg_heritage.datasets.preparation.synthetic import (encode_image_cell, write_parquet_shard,
                                                write_synthetic_parquet)
-from mmseg_heritage.datasets.synthetic.parquet import ARTEFACT_COLUMNS, OLD_ARTEFACT_COLUMNS
+from mmseg_heritage.datasets.preparation.synthetic.parquet import ARTEFACT_COLUMNS, OLD_ARTEFACT_COLUMNS
 from mmseg_heritage.utils import write_image_atomic
 
 UNSAFE_ID = '../../evil/x y'

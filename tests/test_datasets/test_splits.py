@@ -3,8 +3,8 @@ from collections import Counter
 
 import pytest
 
-from mmseg_heritage.datasets import read_split, write_splits
-from mmseg_heritage.datasets.splits import leave_one_out_folds, stratified_split
+from mmseg_heritage.datasets.preparation.splits import (leave_one_out_folds, read_split,
+                                                        stratified_split, write_splits)
 
 MATERIALS = ['Paper'] * 18 + ['Parchment'] * 6 + ['Glass'] * 4 + ['Wood'] * 2
 CONTENTS = ['Artistic depiction', 'Photographic depiction', 'Line art']

@@ -1,7 +1,8 @@
 import numpy as np
 
-from mmseg_heritage.datasets import CLASSES, PixelStatistics, count_pixels
-from mmseg_heritage.datasets.statistics import unknown_values
+from mmseg_heritage.class_names import CLASSES
+from mmseg_heritage.datasets.preparation import PixelStatistics
+from mmseg_heritage.utils.pixel_counts import count_pixels, unknown_values
 
 
 def test_counts_ignore_background_and_find_unknown_values():

@@ -3,9 +3,11 @@ import json
 import cv2
 import numpy as np
 
-from mmseg_heritage.datasets import colourise, read_metadata, read_split
-from mmseg_heritage.datasets.synthetic import generate_synthetic_dataset, make_sample
-from mmseg_heritage.datasets.synthetic.dataset import sample_seed
+from mmseg_heritage.class_names import colourise
+from mmseg_heritage.datasets import read_metadata
+from mmseg_heritage.datasets.preparation import (generate_synthetic_dataset, make_sample,
+                                                 read_split)
+from mmseg_heritage.datasets.preparation.synthetic.dataset import sample_seed
 
 
 def test_generated_layout_matches_the_converter(synthetic_root):

@@ -2,10 +2,10 @@ import cv2
 import numpy as np
 import pytest
 
-from mmseg_heritage.datasets.artefact import BACKGROUND_COLOUR, IGNORE_INDEX
-from mmseg_heritage.datasets.synthetic.damage import DAMAGE_CLASSES, apply_damage
-from mmseg_heritage.datasets.synthetic.sample import SyntheticSample, make_sample
-from mmseg_heritage.datasets.synthetic.textures import CONTENTS, MATERIALS, draw_artefact
+from mmseg_heritage.class_names import BACKGROUND_COLOUR, IGNORE_INDEX
+from mmseg_heritage.datasets.preparation.synthetic.damage import DAMAGE_CLASSES, apply_damage
+from mmseg_heritage.datasets.preparation.synthetic.sample import SyntheticSample, make_sample
+from mmseg_heritage.datasets.preparation.synthetic.textures import CONTENTS, MATERIALS, draw_artefact
 
 
 def test_a_seed_gives_one_sample_and_seeds_differ():

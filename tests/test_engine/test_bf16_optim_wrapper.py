@@ -15,7 +15,7 @@ from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-from mmseg_heritage.datasets.synthetic import make_sample
+from mmseg_heritage.datasets.preparation import make_sample
 from mmseg_heritage.engine import BF16OptimWrapper, mixed_precision, mixed_precision_cfg
 
 ADAMW = dict(type='AdamW', lr=1e-3)

@@ -8,8 +8,7 @@ from mmengine.evaluator import Evaluator
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
-from mmseg_heritage.datasets import CLASSES
-from mmseg_heritage.datasets.hierarchy import build_level_luts
+from mmseg_heritage.class_names import CLASSES, build_level_luts
 from mmseg_heritage.evaluation.metrics import (ArtefactMetric, bootstrap_miou, collapse,
                                                confusion_matrix, scores_from_confusion)
 

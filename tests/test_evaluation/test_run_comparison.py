@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mmseg_heritage.datasets.artefact import CLASSES
+from mmseg_heritage.class_names import CLASSES
 from mmseg_heritage.evaluation.metrics.artefact_metric import SCHEMA_VERSION, scores_from_confusion
 from mmseg_heritage.evaluation.run_comparison import (comparison_rows, markdown_table,
                                                       write_comparison)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from mmseg_heritage.datasets.artefact import CLASSES
+from mmseg_heritage.class_names import CLASSES
 from mmseg_heritage.evaluation.metrics.artefact_metric import SCHEMA_VERSION, scores_from_confusion
 
 TOOLS = REPO / 'tools/analysis'

@@ -5,7 +5,7 @@ import numpy as np
 from conftest import REPO
 
 from mmseg_heritage.datasets import read_metadata
-from mmseg_heritage.datasets.synthetic import (encode_image_cell, write_parquet_shard,
+from mmseg_heritage.datasets.preparation.synthetic import (encode_image_cell, write_parquet_shard,
                                                write_synthetic_parquet)
 
 TOOL = REPO / 'tools/dataset_converters/artefact.py'

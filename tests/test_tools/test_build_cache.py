@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from mmseg_heritage.datasets import generate_synthetic_dataset, read_split
+from mmseg_heritage.datasets.preparation import generate_synthetic_dataset, read_split
 
 TOOL = REPO / 'tools/dataset_converters/build_cache.py'
 CONFIG = REPO / 'configs/poc59/segformer_b3_384.py'

@@ -12,7 +12,7 @@ from conftest import REPO
 # The srun / scontrol stand-ins of the launcher tests (a fixture) and their environment.
 from test_launchers import PYTHON, slurm_stand_ins, tool_env  # noqa: F401
 
-from mmseg_heritage.datasets.splits import read_split
+from mmseg_heritage.datasets.preparation import read_split
 
 TOOL = REPO / 'tools/cross_validate.py'
 CONFIG = REPO / 'configs/poc6/unet_s_synthetic_160.py'

@@ -1,10 +1,17 @@
 """MMSeg's own tools and APIs run our configs and load our checkpoints unchanged."""
 import json
 import re
+import subprocess
+import sys
 
+import cv2
 import numpy as np
+import pytest
 import torch
-from conftest import DEMO_CONFIG, run_stock_tool, run_stock_train
+from conftest import (DEMO_CONFIG, REPO, run_config_tool, run_stock_tool, run_stock_train,
+                      stock_mmseg_tool)
+
+from mmseg_heritage.datasets.preparation import read_split
 
 
 def test_stock_train_writes_checkpoints(trained_work_dir):
@@ -48,6 +55,41 @@ def test_stock_test_evaluates_a_checkpoint(trained_work_dir, synthetic_root):
     assert (record_file.parent / 'confusion_matrix.csv').is_file()
 
 
+@pytest.fixture(scope='module')
+def infer_masks(trained_work_dir, synthetic_root, tmp_path_factory):
+    """tools/infer.py's masks of the test images, the reference for ``--out``."""
+    out = tmp_path_factory.mktemp('infer')
+    images = [synthetic_root / 'images' / f'{name}.png'
+              for name in read_split(synthetic_root / 'splits/test.txt')]
+    result = subprocess.run([sys.executable, str(REPO / 'tools/infer.py'), str(DEMO_CONFIG),
+                             str(trained_work_dir / 'iter_4.pth'), *map(str, images),
+                             '--out-dir', str(out), '--no-overlay', '--no-progress'],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out / 'masks'
+
+
+@pytest.mark.parametrize('tool', ['ours', 'mmseg'])
+def test_out_writes_a_class_id_png_per_test_image(tool, trained_work_dir, synthetic_root,
+                                                  infer_masks, tmp_path):
+    script = REPO / 'tools/test.py' if tool == 'ours' else stock_mmseg_tool('test.py')
+    out = tmp_path / 'predictions'
+    work_dir = tmp_path / 'test'
+    work_dir.mkdir()
+    run_config_tool(script, work_dir, synthetic_root, str(trained_work_dir / 'iter_4.pth'),
+                    '--out', str(out))
+    test_ids = read_split(synthetic_root / 'splits/test.txt')
+    assert sorted(p.name for p in out.iterdir()) == sorted(f'{i}.png' for i in test_ids)
+    for name in test_ids:
+        prediction = cv2.imread(str(out / f'{name}.png'), cv2.IMREAD_UNCHANGED)
+        assert prediction.dtype == np.uint8 and prediction.shape == (64, 64)
+        np.testing.assert_array_equal(
+            prediction, cv2.imread(str(infer_masks / f'{name}.png'), cv2.IMREAD_UNCHANGED))
+    # The scores are still computed.
+    (record_file,) = work_dir.glob('*/metrics.json')
+    assert json.loads(record_file.read_text())['num_images'] == len(test_ids)
+
+
 def test_load_from_starts_a_new_run_from_our_weights(trained_work_dir, synthetic_root):
     work_dir = trained_work_dir.parent / 'fine_tune'
     work_dir.mkdir()
@@ -73,3 +115,20 @@ def test_init_model_and_inferencer_predict(trained_work_dir, synthetic_root):
     assert mask.shape == (64, 64)
     np.testing.assert_array_equal(mask, prediction[0].numpy())
     assert inferencer.model.dataset_meta['classes'][0] == 'Clean'
+
+
+def test_browse_dataset_draws_every_training_image(synthetic_root, tmp_path):
+    out = tmp_path / 'browse'
+    work_dir = tmp_path / 'work'
+    work_dir.mkdir()
+    result = subprocess.run(
+        [sys.executable, str(stock_mmseg_tool('misc/browse_dataset.py')), str(DEMO_CONFIG),
+         '--output-dir', str(out), '--not-show', '--cfg-options',
+         f'train_dataloader.dataset.data_root={synthetic_root}'],
+        capture_output=True, text=True, cwd=work_dir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    drawn = sorted(out.glob('vis_data/vis_image/*.png'))
+    train_ids = read_split(synthetic_root / 'splits/train.txt')
+    assert len(drawn) == len(train_ids)
+    picture = cv2.imread(str(drawn[0]))
+    assert picture.shape == (64, 64, 3) and picture.std() > 0

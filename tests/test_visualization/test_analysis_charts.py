@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from mmseg_heritage.datasets.artefact import CLASSES, PALETTE
-from mmseg_heritage.datasets.statistics import PixelStatistics
+from mmseg_heritage.class_names import CLASSES, PALETTE
+from mmseg_heritage.datasets.preparation import PixelStatistics
 from mmseg_heritage.evaluation.metrics.artefact_metric import scores_from_confusion
 from mmseg_heritage.evaluation.run_comparison import comparison_rows
 from mmseg_heritage.evaluation.run_results import RunResults

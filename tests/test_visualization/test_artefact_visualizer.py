@@ -5,7 +5,7 @@ from mmengine.structures import PixelData
 from mmseg.registry import VISUALIZERS
 from mmseg.structures import SegDataSample
 
-from mmseg_heritage.datasets import CLASSES, PALETTE
+from mmseg_heritage.class_names import CLASSES, PALETTE
 
 
 def test_defaults_are_artefact_and_drawing_uses_the_palette():

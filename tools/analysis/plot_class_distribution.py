@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mmseg_heritage.datasets.statistics import STATISTICS_FILE
+from mmseg_heritage.datasets.preparation.statistics import STATISTICS_FILE
 from mmseg_heritage.visualization.class_distribution_chart import (class_distribution_chart,
                                                                    read_statistics)
 from mmseg_heritage.visualization.figure_files import save_figure

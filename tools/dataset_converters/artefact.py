@@ -13,10 +13,10 @@ again. Exits with 1 if nothing could be converted.
 import argparse
 import sys
 
-from mmseg_heritage.datasets.parquet_converter import (ARTEFACT_REPO, BAD_ROWS_FILE,
+from mmseg_heritage.datasets.preparation.parquet_converter import (ARTEFACT_REPO, BAD_ROWS_FILE,
                                                        convert_artefact_parquet,
                                                        download_artefact)
-from mmseg_heritage.datasets.splits import DEFAULT_RATIOS
+from mmseg_heritage.datasets.preparation.splits import DEFAULT_RATIOS
 
 
 def parse_args():

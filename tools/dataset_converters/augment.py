@@ -2,7 +2,7 @@
 
 Images holding a rare damage class get more copies; the copies join only the training parts
 of the splits that hold their source. Safe to re-run (see
-``mmseg_heritage/datasets/offline_augmentation.py``).
+``mmseg_heritage/datasets/preparation/offline_augmentation.py``).
 
     python tools/dataset_converters/augment.py DATA_ROOT [--split splits/train.txt]
         [--copies 2] [--rare-copies 6] [--rare-classes Hair "Burn marks"]
@@ -11,7 +11,7 @@ of the splits that hold their source. Safe to re-run (see
 import argparse
 import sys
 
-from mmseg_heritage.datasets.offline_augmentation import augment_dataset
+from mmseg_heritage.datasets.preparation.offline_augmentation import augment_dataset
 
 
 def parse_args() -> argparse.Namespace:

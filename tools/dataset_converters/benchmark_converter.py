@@ -25,7 +25,7 @@ import PIL
 import pyarrow
 import pyarrow.parquet as pq
 
-from mmseg_heritage.datasets.synthetic import write_synthetic_parquet
+from mmseg_heritage.datasets.preparation import write_synthetic_parquet
 
 # Runs in the child process: converts, then prints its own timing (imports excluded) and its
 # peak RSS. VmHWM is this process's own high-water mark; ru_maxrss of a child (getrusage or
@@ -33,7 +33,7 @@ from mmseg_heritage.datasets.synthetic import write_synthetic_parquet
 CONVERT = '''
 import json, re, sys, time
 from pathlib import Path
-from mmseg_heritage.datasets.parquet_converter import convert_artefact_parquet
+from mmseg_heritage.datasets.preparation import convert_artefact_parquet
 source, out, max_long_side = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 result = {}
 if source:

@@ -32,7 +32,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmengine.utils.dl_utils import set_multi_processing
 
-from mmseg_heritage.datasets import generate_synthetic_dataset
+from mmseg_heritage.datasets.preparation import generate_synthetic_dataset
 
 # The tool beside this one (its folder is on sys.path when this runs as a script).
 from build_cache import CACHED_LOADING, build_cache, config_jobs

@@ -7,7 +7,7 @@ train_pipeline = [
     dict(type='LoadCachedImageAndAnnotations', fit=(2048, 1024), cache_dir=None),
     dict(type='RandomResize', scale=scale, ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RareClassCrop', crop_size=(256, 256), prob=0.5,
-         class_weights='data/artefact/class_weights.json'),
+         class_weights={{_base_.class_weights_file}}),
     dict(type='RandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
     dict(type='PhotoMetricDistortion'),
     dict(type='PackArtefactInputs'),

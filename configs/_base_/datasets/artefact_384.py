@@ -5,6 +5,9 @@
 # similar), or every validation decodes huge images and the training cache (below) grows large.
 dataset_type = 'ArtefactDataset'
 data_root = 'data/artefact'
+# Paths inside the dataset follow data_root (the loss's and the crop's class weights);
+# mmseg_heritage.utils.set_data_root moves them all for another folder.
+class_weights_file = f'{data_root}/class_weights.json'
 # Images are rescaled to fit (long, short) = (4, 2) crops, so a 1024 px conversion stays near
 # its own resolution (fine damage such as hair and scratches survives), then by 0.5-2x.
 scale = (1536, 768)
@@ -25,7 +28,7 @@ train_pipeline = [
     # Half of the crops are centred on a class drawn by its rarity weight (the file's default
     # weighting), so rare damage is seen far more often than random crops would show it.
     dict(type='RareClassCrop', crop_size=(384, 384), prob=0.5,
-         class_weights='data/artefact/class_weights.json'),
+         class_weights=class_weights_file),
     dict(type='RandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
     dict(type='PhotoMetricDistortion'),
     dict(type='PackArtefactInputs'),

@@ -1,6 +1,8 @@
 # The built-in synthetic ARTeFACT-like dataset (make demo generates it in data/synthetic).
 dataset_type = 'ArtefactDataset'
 data_root = 'data/synthetic'
+# Written by the generator beside the data (see artefact_384.py).
+class_weights_file = f'{data_root}/class_weights.json'
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadArtefactAnnotations'),

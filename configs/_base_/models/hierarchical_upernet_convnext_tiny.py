@@ -11,7 +11,7 @@ loss = dict(type='ClassWeightedDiceCELoss', ce_weight=1.0, dice_weight=1.0, loss
 model = dict(
     decode_head=dict(
         type='HierarchicalUPerHead',
-        coarse_groups=None,  # DEFAULT_COARSE_GROUPS of mmseg_heritage/datasets/hierarchy.py
+        coarse_groups=None,  # DEFAULT_COARSE_GROUPS of mmseg_heritage/class_names.py
         level_weights=dict(binary=1.0, coarse=1.0, fine=1.0),
         consistent_prediction=False,
         loss_decode=dict(_delete_=True, **loss),  # the fine level

@@ -5,7 +5,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmseg.registry import HOOKS
 
-from ...datasets.hierarchy import LEVELS
+from ...class_names import LEVELS
 
 
 @HOOKS.register_module()

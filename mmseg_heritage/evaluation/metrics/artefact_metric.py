@@ -24,9 +24,8 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MessageHub, MMLogger, print_log
 from mmseg.registry import METRICS
 
-from ...datasets.artefact import IGNORE_INDEX
-from ...datasets.hierarchy import build_level_luts, level_class_names
-from ...utils.atomic_files import write_json_atomic, write_text_atomic
+from ...class_names import IGNORE_INDEX, build_level_luts, level_class_names
+from ...utils.atomic_files import write_image_atomic, write_json_atomic, write_text_atomic
 
 SCHEMA_VERSION = 1
 PER_CLASS = ('IoU', 'Dice', 'F1', 'precision', 'recall', 'accuracy')
@@ -115,11 +114,16 @@ class ArtefactMetric(BaseMetric):
     Args:
         ignore_index (int): Ground-truth value left out (background). Defaults to 255.
         coarse_groups (dict, optional): Damage groups for the coarse level, as in
-            ``mmseg_heritage.datasets.hierarchy``. Defaults to the ARTeFACT default.
+            ``mmseg_heritage.class_names``. Defaults to the ARTeFACT default.
         bootstrap_samples (int): Resamples for the mIoU interval. Defaults to 1000.
         seed (int): Seed of the resampling. Defaults to 0.
         out_dir (str, optional): Where ``metrics.json`` and ``confusion_matrix.csv`` go.
             Defaults to the run's log folder (``work_dir/<timestamp>``); ``''`` writes nothing.
+        output_dir (str, optional): Where to save each image's prediction as a PNG of class
+            ids, named after the image (``<image stem>.png``), at the image's size; what
+            ``tools/test.py --out DIR`` (ours and MMSeg's) sets. Defaults to None (not saved).
+        keep_results (bool): Accepted because MMSeg's ``tools/test.py --out`` sets it (MMSeg's
+            ``IoUMetric`` ignores it too); predictions in ``output_dir`` are always kept.
         collect_device (str): As in mmengine's ``BaseMetric``. Defaults to 'cpu'.
         prefix (str, optional): As in mmengine's ``BaseMetric``.
     """
@@ -127,6 +131,7 @@ class ArtefactMetric(BaseMetric):
 
     def __init__(self, ignore_index: int = IGNORE_INDEX, coarse_groups: Optional[dict] = None,
                  bootstrap_samples: int = 1000, seed: int = 0, out_dir: Optional[str] = None,
+                 output_dir: Optional[str] = None, keep_results: bool = True,
                  collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.ignore_index = ignore_index
@@ -134,6 +139,7 @@ class ArtefactMetric(BaseMetric):
         self.bootstrap_samples = bootstrap_samples
         self.seed = seed
         self.out_dir = out_dir
+        self.output_dir = output_dir
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Keep each image's confusion matrix and domain (small: classes^2 counts)."""
@@ -145,6 +151,10 @@ class ArtefactMetric(BaseMetric):
                 confusion=confusion_matrix(label, prediction, num_classes, self.ignore_index),
                 sample_id=sample.get('sample_id', osp.basename(sample.get('img_path', ''))),
                 material=sample.get('material'), content=sample.get('content')))
+            if self.output_dir is not None:
+                stem = osp.splitext(osp.basename(sample['img_path']))[0]
+                write_image_atomic(osp.join(self.output_dir, f'{stem}.png'),
+                                   prediction.astype(np.uint8))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Scores of the split; writes the full record, returns the headline numbers."""

@@ -9,8 +9,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import ConfigType, SampleList
 from torch import Tensor
 
-from ...datasets.artefact import IGNORE_INDEX
-from ...datasets.hierarchy import LEVELS, build_level_luts, derive_labels
+from ...class_names import IGNORE_INDEX, LEVELS, build_level_luts, derive_labels
 
 LossConfig = Union[ConfigType, Sequence[ConfigType]]
 
@@ -26,7 +25,7 @@ class HierarchicalUPerHead(UPerHead):
     three 1x1 classifiers: ``binary`` (Clean / Damage), ``coarse`` (Clean and one class per
     damage group of ``coarse_groups``) and ``fine`` (the ``num_classes`` classes; UPerHead's own
     ``conv_seg``). Training supervises every level: the binary and coarse labels are derived
-    from the fine mask (:mod:`mmseg_heritage.datasets.hierarchy`), 255 stays ignored, and each
+    from the fine mask (:mod:`mmseg_heritage.class_names`), 255 stays ignored, and each
     level's losses are multiplied by ``level_weights[level]``, which
     :class:`~mmseg_heritage.engine.hooks.HierarchyCurriculumHook` changes during training.
 

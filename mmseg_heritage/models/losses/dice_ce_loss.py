@@ -39,7 +39,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 
-from ...datasets.class_weights import load_class_weights
+from ...utils.class_weights import load_class_weights
 
 
 def _safe_ratio(numerator: torch.Tensor, denominator: torch.Tensor) -> torch.Tensor:
@@ -64,7 +64,7 @@ class ClassWeightedDiceCELoss(nn.Module):
     Args:
         class_weight (list[float] | str, optional): One non-negative weight per class, or the
             path of a JSON file holding a plain list or the record written by
-            :func:`mmseg_heritage.datasets.class_weights.class_weights_record`.
+            :func:`mmseg_heritage.datasets.preparation.class_weights.class_weights_record`.
             Defaults to None (every class weighs 1).
         weighting (str, optional): Which scheme of a JSON record to read (``'inverse'``,
             ``'median'`` or ``'log'``). Defaults to None (the record's default).

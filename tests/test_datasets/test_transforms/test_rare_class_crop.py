@@ -6,7 +6,7 @@ import pytest
 from mmseg.registry import TRANSFORMS
 
 import mmseg_heritage  # noqa: F401  registers the transforms
-from mmseg_heritage.datasets.class_weights import class_weights_record
+from mmseg_heritage.datasets.preparation import class_weights_record
 from mmseg_heritage.datasets.transforms import RareClassCrop
 
 

@@ -8,7 +8,7 @@ from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-from mmseg_heritage.datasets.hierarchy import DEFAULT_COARSE_GROUPS
+from mmseg_heritage.class_names import DEFAULT_COARSE_GROUPS
 from mmseg_heritage.models import HierarchicalUPerHead
 
 CONFIG = Path(__file__).resolve().parents[3] / 'configs/_base_/models/' \

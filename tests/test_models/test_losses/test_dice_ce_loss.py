@@ -12,7 +12,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 import mmseg_heritage
-from mmseg_heritage.datasets.class_weights import class_weights_record
+from mmseg_heritage.datasets.preparation import class_weights_record
 from mmseg_heritage.models.losses import ClassWeightedDiceCELoss
 
 IGNORE = 255

@@ -9,15 +9,15 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from mmseg_heritage.models.losses import ClassWeightedDiceCELoss
 
 IGNORE = 255
-# Small batches: a few dozen examples per test keep the file well under ten seconds.
-EXAMPLES = settings(max_examples=30, deadline=None)
+# Small batches: the few dozen examples per test of `make test` (tests/conftest.py) keep the
+# file well under ten seconds.
 
 
 class Batch(NamedTuple):
@@ -51,6 +51,12 @@ def batches(draw, dtype=torch.float64, logit_bound=10.0, ignore_index=IGNORE):
                  torch.tensor(pixel_weight, dtype=dtype), class_weight, smooth)
 
 
+def close_to_scale(actual: torch.Tensor, expected: torch.Tensor, rtol: float = 1e-12) -> bool:
+    """Equal up to ``rtol`` times the largest magnitude of ``expected`` (float64 rounding)."""
+    scale = float(expected.abs().max()) if expected.numel() else 0.0
+    return bool(((actual - expected).abs() <= rtol * scale + 1e-300).all())
+
+
 def divisors(number: int) -> list:
     return [d for d in range(1, number + 1) if number % d == 0]
 
@@ -69,7 +75,6 @@ def from_pixels(rows: torch.Tensor, shape: tuple) -> torch.Tensor:
     return rows.reshape(*shape, rows.shape[1]).permute(0, 3, 1, 2).contiguous()
 
 
-@EXAMPLES
 @given(batch=batches(), data=st.data())
 def test_rearranging_pixels_changes_neither_loss_nor_gradients(batch, data):
     # Both terms sum over the batch's labelled pixels, so moving pixels between or within images
@@ -94,7 +99,6 @@ def test_rearranging_pixels_changes_neither_loss_nor_gradients(batch, data):
                           rtol=1e-7, atol=1e-12)
 
 
-@EXAMPLES
 @given(data=st.data(), ignore_index=st.sampled_from([IGNORE, -100]))
 def test_ignored_pixels_logits_and_pixel_weights_do_not_matter(data, ignore_index):
     # mmseg's heads pass their own ignore index to the loss; here it differs from the one the
@@ -133,7 +137,6 @@ def test_ignored_pixels_logits_and_pixel_weights_do_not_matter(data, ignore_inde
     assert not per_pixel[ignored].any()
 
 
-@EXAMPLES
 @given(batch=batches(dtype=torch.float32, logit_bound=1e4),
        ce_weight=st.floats(0, 3), dice_weight=st.floats(0, 3), loss_weight=st.floats(0, 10))
 def test_loss_is_finite_and_non_negative(batch, ce_weight, dice_weight, loss_weight):
@@ -150,7 +153,6 @@ def test_loss_is_finite_and_non_negative(batch, ce_weight, dice_weight, loss_wei
     assert 0 <= dice <= 1
 
 
-@EXAMPLES
 @given(batch=batches(), margin=st.floats(10, 40))
 def test_confident_correct_predictions_give_almost_zero(batch, margin):
     # The true class leads every other by ``margin`` (on top of a per-pixel offset, which softmax
@@ -175,7 +177,6 @@ def test_confident_correct_predictions_give_almost_zero(batch, margin):
     assert 0 <= value <= (num_classes - 1) * leak + dice_bound + 1e-12
 
 
-@EXAMPLES
 @given(batch=batches(), loss_weight=st.floats(0, 10),
        fill=st.sampled_from([math.nan, math.inf, -math.inf]) | st.floats(width=32))
 def test_all_ignored_batch_gives_exactly_zero(batch, fill, loss_weight):
@@ -191,7 +192,6 @@ def test_all_ignored_batch_gives_exactly_zero(batch, fill, loss_weight):
     assert not loss(logits, labels, reduction_override='none').any()
 
 
-@EXAMPLES
 @given(batch=batches(), factor=st.floats(0, 100))
 def test_loss_weight_scales_loss_gradients_and_per_pixel_map(batch, factor):
     def run(loss_weight):
@@ -204,5 +204,8 @@ def test_loss_weight_scales_loss_gradients_and_per_pixel_map(batch, factor):
     value, gradient, per_pixel = run(1.0)
     scaled_value, scaled_gradient, scaled_per_pixel = run(factor)
     assert math.isclose(scaled_value.item(), factor * value.item(), rel_tol=1e-12, abs_tol=1e-12)
-    assert torch.allclose(scaled_gradient, factor * gradient, rtol=1e-12, atol=1e-15)
-    assert torch.allclose(scaled_per_pixel, factor * per_pixel, rtol=1e-12, atol=1e-15)
+    # Relative to the largest entry, not entry by entry: an entry that is a difference of
+    # terms of order 1 (softmax gradients of tied logits) keeps only its absolute precision,
+    # and scaling before or after that subtraction rounds differently (factor 7: 6e-5 vs 1).
+    assert close_to_scale(scaled_gradient, factor * gradient)
+    assert close_to_scale(scaled_per_pixel, factor * per_pixel)

@@ -15,10 +15,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from PIL import Image
 
-from ...utils import atomic_path
-from ..artefact import CLASSES
-from ..layout import colourise
-from ..statistics import count_pixels
+from ....class_names import CLASSES, colourise
+from ....utils import atomic_path
+from ....utils.pixel_counts import count_pixels
 from .dataset import sample_seed, synthetic_id
 from .sample import make_sample
 

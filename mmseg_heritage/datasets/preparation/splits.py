@@ -15,8 +15,8 @@ from typing import Dict, List, Sequence, Union
 
 import numpy as np
 
-from ..utils import write_json_atomic, write_text_atomic
-from .metadata import slug
+from ...utils import write_json_atomic, write_text_atomic
+from ..metadata import slug
 
 SPLIT_PARTS = ('train', 'val', 'test')
 DEFAULT_RATIOS = (0.7, 0.15, 0.15)

@@ -4,7 +4,7 @@ synthetic generator::
     images/<id>.png|.jpg         RGB photographs
     annotations/<id>.png         uint8 class ids 0-15, 255 = background (ignored)
     annotations_rgb/<id>.png     the masks in the ARTeFACT palette, for people to look at
-    metadata.csv                 one row per image (see ``metadata.py``)
+    metadata.csv                 one row per image (see ``datasets/metadata.py``)
     statistics.json              pixel and image counts (see ``statistics.py``)
     class_weights.json           loss weights (see ``class_weights.py``)
     splits/                      train / val / test and the folds (see ``splits.py``)
@@ -17,22 +17,15 @@ from typing import Dict, Sequence, Union
 
 import numpy as np
 
-from ..utils import write_image_atomic, write_json_atomic
-from .artefact import BACKGROUND_COLOUR, PALETTE
-from .class_weights import CLASS_WEIGHTS_FILE, class_weights_record
-from .metadata import write_metadata
+from ...class_names import colourise
+from ...utils import write_image_atomic, write_json_atomic
+from ...utils.class_weights import CLASS_WEIGHTS_FILE
+from ..metadata import write_metadata
+from .class_weights import class_weights_record
 from .splits import DEFAULT_RATIOS, write_splits
 from .statistics import STATISTICS_FILE, PixelStatistics
 
 LAYOUT_FOLDERS = ('images', 'annotations', 'annotations_rgb')
-_PALETTE_LUT = np.tile(np.array(BACKGROUND_COLOUR, np.uint8), (256, 1))
-_PALETTE_LUT[:len(PALETTE)] = PALETTE
-
-
-def colourise(mask: np.ndarray) -> np.ndarray:
-    """A class-id mask drawn in the ARTeFACT palette (255 and unknown values in the
-    background colour), as an HxWx3 RGB array."""
-    return _PALETTE_LUT[mask]
 
 
 def sample_paths(root: Union[str, Path], sample_id: str, image_suffix: str = '.png') -> Dict:

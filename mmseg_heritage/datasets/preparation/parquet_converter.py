@@ -28,14 +28,15 @@ import pyarrow.parquet as pq
 from PIL import Image, ImageOps
 from tqdm import tqdm
 
-from ..utils import remove_partial_files, write_text_atomic
-from .image_decoding import (MAX_PIXELS, QUARTER_TURN_ORIENTATIONS, SIXTEEN_BIT_MODES,
+from ...utils import remove_partial_files, write_text_atomic
+from ...utils.pixel_counts import class_and_background_pixels
+from ..image_decoding import (MAX_PIXELS, QUARTER_TURN_ORIENTATIONS, SIXTEEN_BIT_MODES,
                              ImageFileError, decode_mask, decoding, exif_orientation,
                              mask_fits_displayed, pixel_limit)
+from ..metadata import sanitise_id
 from .layout import finish_dataset, sample_paths, write_sample
-from .metadata import sanitise_id
 from .splits import DEFAULT_RATIOS
-from .statistics import PixelStatistics, class_and_background_pixels
+from .statistics import PixelStatistics
 
 logger = logging.getLogger(__name__)
 

@@ -23,12 +23,12 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from ..utils import write_json_atomic
-from .artefact import BACKGROUND_COLOUR, CLASSES, IGNORE_INDEX
+from ...class_names import BACKGROUND_COLOUR, CLASSES, IGNORE_INDEX
+from ...utils import write_json_atomic
+from ...utils.pixel_counts import count_pixels
+from ..metadata import read_metadata, write_metadata
 from .layout import sample_paths, write_sample
-from .metadata import read_metadata, write_metadata
 from .splits import read_split, write_splits
-from .statistics import count_pixels
 
 AUGMENTATION_FILE = 'augmentation.json'
 # Bump when augment_pair changes, so that existing copies are regenerated.

@@ -1,14 +1,17 @@
-"""The damage class hierarchy: fine classes, coarse damage groups and damage versus clean.
+"""The damage vocabulary everything else speaks: classes, palette, ignore index and hierarchy.
 
-Three levels describe every labelled pixel:
+Mask value ``i`` is class ``CLASSES[i]``; 255 marks background outside the artefact and is
+ignored (never folded into a real class). Names and colours as published with ARTeFACT.
+
+The hierarchy describes every labelled pixel at three levels:
 
 - ``fine``: the 16 ARTeFACT classes (0 Clean, 1-15 damage types).
 - ``coarse``: Clean (0) and one class per damage group (1, 2, ... in the groups' order).
 - ``binary``: Clean (0) and Damage (1).
 
-The coarse and binary labels are derived from the fine mask through lookup tables, so only the
-fine annotation is ever stored. The ignore index 255 (background outside the artefact) stays
-255 at every level. The hierarchical decode head and the per-level metrics share this module.
+Coarse and binary labels are derived from the fine mask through lookup tables, so only the fine
+annotation is ever stored; 255 stays 255 at every level. Like MMSeg's
+``mmseg/utils/class_names.py``, this module imports nothing else of the package.
 """
 from collections import OrderedDict
 from typing import Dict, Mapping, Optional, Sequence, Tuple, TypeVar, Union
@@ -16,7 +19,15 @@ from typing import Dict, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 import numpy as np
 import torch
 
-from .artefact import CLASSES, IGNORE_INDEX
+CLASSES = ('Clean', 'Material loss', 'Peel', 'Dust', 'Scratch', 'Hair', 'Dirt', 'Fold',
+           'Writing', 'Cracks', 'Staining', 'Stamp', 'Sticker', 'Puncture', 'Burn marks',
+           'Lightleak')
+PALETTE = [[0, 0, 0], [28, 230, 255], [255, 52, 255], [255, 74, 70], [0, 137, 65],
+           [0, 111, 166], [163, 0, 89], [255, 165, 0], [122, 73, 0], [0, 0, 166],
+           [99, 255, 172], [0, 77, 67], [143, 176, 255], [153, 125, 135], [128, 150, 147],
+           [246, 255, 27]]
+IGNORE_INDEX = 255
+BACKGROUND_COLOUR = (90, 0, 7)  # how 255 is drawn in annotation_rgb renderings
 
 LEVELS = ('binary', 'coarse', 'fine')
 BINARY_CLASSES = ('Clean', 'Damage')
@@ -123,3 +134,13 @@ def level_class_names(coarse_groups: Optional[Mapping[str, Sequence[int]]] = Non
     """
     groups = DEFAULT_COARSE_GROUPS if coarse_groups is None else coarse_groups
     return {'binary': BINARY_CLASSES, 'coarse': ('Clean', *groups), 'fine': CLASSES}
+
+
+_PALETTE_LUT = np.tile(np.array(BACKGROUND_COLOUR, np.uint8), (256, 1))
+_PALETTE_LUT[:len(PALETTE)] = PALETTE
+
+
+def colourise(mask: np.ndarray) -> np.ndarray:
+    """A class-id mask drawn in the ARTeFACT palette (255 and unknown values in the
+    background colour), as an HxWx3 RGB array."""
+    return _PALETTE_LUT[mask]

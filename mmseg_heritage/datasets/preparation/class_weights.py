@@ -1,4 +1,5 @@
-"""Per-class loss weights from pixel counts, saved as JSON that the loss reads by path.
+"""Per-class loss weights from pixel counts, saved as ``class_weights.json`` (read back by
+``mmseg_heritage.utils.load_class_weights``, which the loss and the rare-class crop use).
 
 With ``f_c`` the share of class ``c`` among labelled pixels (255 excluded):
 
@@ -18,17 +19,13 @@ after clipping every rare class sits at the clip and a few hundred pixels steer 
 by rarity, and gives Clean about 0.35 and the rare classes about 10, which trains stably with
 Dice + cross-entropy.
 """
-import json
-from pathlib import Path
-from typing import Dict, Optional, Sequence, Tuple, Union
+from typing import Dict, Sequence, Tuple
 
 import numpy as np
 
-from .artefact import CLASSES
+from ...class_names import CLASSES
+from ...utils.class_weights import DEFAULT_METHOD, WEIGHTING_METHODS
 
-CLASS_WEIGHTS_FILE = 'class_weights.json'
-WEIGHTING_METHODS = ('inverse', 'median', 'log')
-DEFAULT_METHOD = 'log'
 DEFAULT_CLIP = (0.05, 50.0)
 
 
@@ -80,37 +77,3 @@ def class_weights_record(pixel_counts: Sequence[int],
                           compute_class_weights(pixel_counts, method, clip)]
                  for method in WEIGHTING_METHODS},
     )
-
-
-def load_class_weights(source: Union[str, Path, Sequence[float]],
-                       method: Optional[str] = None) -> list:
-    """Class weights from a list or from a JSON file.
-
-    Args:
-        source: A list of weights, or the path of a JSON file holding either a plain list or
-            the record written by :func:`class_weights_record`.
-        method (str, optional): Which scheme of a record to use; defaults to its ``default``.
-
-    Returns:
-        list[float]: One weight per class.
-    """
-    if not isinstance(source, (str, Path)):
-        return [float(w) for w in source]
-    path = Path(source)
-    if not path.is_file():
-        raise FileNotFoundError(f'{path}: class weights file not found')
-    try:
-        record = json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise ValueError(f'{path}: not valid JSON ({error})') from None
-    if isinstance(record, list):
-        weights = record
-    else:
-        method = method or record.get('default', DEFAULT_METHOD)
-        if method not in record.get('weights', {}):
-            raise ValueError(f'{path}: no class weights for method {method!r} '
-                             f'(has {sorted(record.get("weights", {}))})')
-        weights = record['weights'][method]
-    if len(weights) != len(CLASSES):
-        raise ValueError(f'{path}: {len(weights)} class weights, expected {len(CLASSES)}')
-    return [float(w) for w in weights]

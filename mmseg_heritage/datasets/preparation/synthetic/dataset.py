@@ -4,7 +4,7 @@ from typing import Sequence, Tuple, Union
 
 from tqdm import tqdm
 
-from ...utils import remove_partial_files
+from ....utils import remove_partial_files
 from ..layout import LAYOUT_FOLDERS, finish_dataset, write_sample
 from ..splits import DEFAULT_RATIOS
 from ..statistics import PixelStatistics

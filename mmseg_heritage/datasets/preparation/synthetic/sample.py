@@ -4,7 +4,7 @@ from typing import NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 
-from ..artefact import BACKGROUND_COLOUR, IGNORE_INDEX
+from ....class_names import BACKGROUND_COLOUR, IGNORE_INDEX
 from .damage import DAMAGE_CLASSES, apply_damage
 from .textures import CONTENTS, MATERIALS, draw_artefact
 
