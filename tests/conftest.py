@@ -1,10 +1,16 @@
+import importlib.util
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import settings
+from mmengine.config import Config
+
+from mmseg_heritage.utils.data_config import LOADERS, set_data_root
 
 # `make test` must give the same result every run: property tests draw their examples from a
 # fixed seed (derandomize) and keep no example database. `make test-properties` explores with
@@ -15,7 +21,58 @@ settings.register_profile('explore', deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get('HYPOTHESIS_PROFILE', 'repeatable'))
 
 REPO = Path(__file__).resolve().parents[1]
+TEST_HOOKS = REPO / 'tests/test_tools'  # kill_hook.py, rank_weights_hook.py
 DEMO_CONFIG = REPO / 'configs/demo/unet_s_synthetic_160.py'
+PYTHON = sys.executable  # the virtualenv's interpreter
+# Loading in the tool's own process: no worker processes to start on these few tiny images.
+IN_PROCESS_LOADING = [*(f'{loader}.num_workers=0' for loader in LOADERS),
+                      *(f'{loader}.persistent_workers=False' for loader in LOADERS)]
+
+
+def load_tool(path: Path) -> ModuleType:
+    """A tool's script as a module, to call its ``main(argv)`` or helpers in this process."""
+    spec = importlib.util.spec_from_file_location(f'tool_{path.stem}', path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as for an imported module (dataclasses look it up)
+    spec.loader.exec_module(module)
+    return module
+
+
+def data_root_options(data_root, config: Path = DEMO_CONFIG) -> list:
+    """``--cfg-options`` that point ``config`` at ``data_root`` as ``set_data_root`` does, for
+    tools without ``--data-root`` (MMSeg's own): every value it changes, by its key."""
+    cfg = Config.fromfile(config, import_custom_modules=False)
+    before = dict(_leaves(cfg.to_dict()))
+    moved = dict(_leaves(set_data_root(cfg, str(data_root)).to_dict()))
+    return [f'{key}={value}' for key, value in moved.items() if before.get(key) != value]
+
+
+def _leaves(node, prefix: str = ''):
+    """(dotted key, value) of every value in a config; list items by index."""
+    items = node.items() if isinstance(node, dict) else (
+        enumerate(node) if isinstance(node, (list, tuple)) else None)
+    if items is None:
+        yield prefix, node
+        return
+    for key, value in items:
+        yield from _leaves(value, f'{prefix}.{key}' if prefix else str(key))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def tool_env(**variables) -> dict:
+    """Environment for the tools: the venv's python first, no leftover distributed settings,
+    and the test hooks of tests/test_tools importable by configs."""
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith('SLURM_') and name not in
+           ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')}
+    env.update(PATH=f'{Path(PYTHON).parent}{os.pathsep}{env["PATH"]}', PYTHON=PYTHON,
+               PYTHONHASHSEED='0', PYTHONPATH=str(TEST_HOOKS), **variables)
+    return env
 
 
 @pytest.fixture(scope='session', autouse=True)
@@ -52,15 +109,8 @@ def run_config_tool(tool: Path, work_dir, data_root, *args,
                     options=()) -> subprocess.CompletedProcess:
     """Run a tool that takes a config first (ours or MMSeg's) on the demo config with our data
     and in-process loading; ``args`` go before ``--cfg-options``."""
-    loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
-    command = [
-        sys.executable, str(tool), str(DEMO_CONFIG), *args,
-        '--work-dir', str(work_dir), '--cfg-options',
-        *(f'{loader}.dataset.data_root={data_root}' for loader in loaders),
-        *(f'{loader}.num_workers=0' for loader in loaders),
-        *(f'{loader}.persistent_workers=False' for loader in loaders),
-        f'model.decode_head.loss_decode.class_weight={data_root}/class_weights.json', *options
-    ]
+    command = [sys.executable, str(tool), str(DEMO_CONFIG), *args, '--work-dir', str(work_dir),
+               '--cfg-options', *data_root_options(data_root), *IN_PROCESS_LOADING, *options]
     result = subprocess.run(command, capture_output=True, text=True, cwd=work_dir.parent,
                             env={**os.environ, 'PYTHONHASHSEED': '0'})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
@@ -84,3 +134,45 @@ def trained_work_dir(tmp_path_factory, synthetic_root):
     work_dir.mkdir()
     run_stock_train(work_dir, synthetic_root, 4)
     return work_dir
+
+
+@pytest.fixture
+def slurm_stand_ins(tmp_path):
+    """``srun`` and ``scontrol`` stand-ins first on PATH; they record their arguments.
+
+    srun runs its command as ``--ntasks`` local processes with Slurm's variables set.
+    """
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    (bin_dir / 'srun').write_text(f"""#!/usr/bin/env bash
+printf '%s\\n' "$@" > {tmp_path}/srun_args
+ntasks=1
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        -p) shift 2 ;;
+        --ntasks=*) ntasks=${{1#--ntasks=}}; shift ;;
+        --job-name=*) export SLURM_JOB_NAME=${{1#--job-name=}}; shift ;;
+        -*) shift ;;
+        *) break ;;
+    esac
+done
+pids=()
+for ((rank = 0; rank < ntasks; rank++)); do
+    SLURM_PROCID=$rank SLURM_LOCALID=$rank SLURM_NTASKS=$ntasks SLURM_NODELIST=node-[1] "$@" &
+    pids+=($!)
+done
+status=0
+for pid in "${{pids[@]}}"; do wait "$pid" || status=$?; done
+exit $status
+""")
+    (bin_dir / 'scontrol').write_text(f"""#!/usr/bin/env bash
+echo "$@" >> {tmp_path}/scontrol_args
+echo 127.0.0.1
+""")
+    for script in bin_dir.iterdir():
+        script.chmod(0o755)
+    port = free_port()
+    env = tool_env(GPUS='2', GPUS_PER_NODE='2', CPUS_PER_TASK='1', MASTER_PORT=str(port),
+                   SRUN_ARGS='--time=5 --qos=debug')
+    env['PATH'] = f'{bin_dir}{os.pathsep}{env["PATH"]}'
+    return env, tmp_path

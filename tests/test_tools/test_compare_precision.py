@@ -1,21 +1,15 @@
-"""tools/analysis/compare_precision.py: the summary of paired float32 / bfloat16 runs."""
-import importlib.util
+"""tools/analysis/benchmarks/compare_precision.py: the summary of paired float32 / bfloat16
+runs."""
 import json
 
 import pytest
-from conftest import REPO
+from conftest import REPO, load_tool
 
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'compare_precision', REPO / 'tools/analysis/compare_precision.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+TOOL = REPO / 'tools/analysis/benchmarks/compare_precision.py'
 
 
 def test_summary_of_paired_runs():
-    tool = load_tool()
+    tool = load_tool(TOOL)
     per_seed = {
         0: dict(float32=dict(mIoU=24.0, seconds=100.0), bfloat16=dict(mIoU=22.0, seconds=50.0)),
         1: dict(float32=dict(mIoU=20.0, seconds=120.0), bfloat16=dict(mIoU=21.0, seconds=80.0)),
@@ -28,7 +22,7 @@ def test_summary_of_paired_runs():
 
 
 def test_final_miou_reads_the_last_validation(tmp_path):
-    tool = load_tool()
+    tool = load_tool(TOOL)
     with pytest.raises(FileNotFoundError, match='no metrics.json'):
         tool.final_miou(tmp_path)
     (tmp_path / '20260101_000000').mkdir()

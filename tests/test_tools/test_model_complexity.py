@@ -1,34 +1,26 @@
+"""tools/analysis/model_complexity.py writes its table (the counting: tests/test_benchmarks)."""
 import json
-import subprocess
-import sys
 
-import pytest
-from conftest import REPO
-from mmengine.config import Config
-from mmseg.registry import MODELS
-
-sys.path.insert(0, str(REPO / 'tools/analysis'))
-from model_complexity import measure  # noqa: E402
+from conftest import REPO, load_tool
 
 UNET = REPO / 'configs/_base_/models/unet_s.py'
 
 
-def test_parameters_and_flops_of_a_config():
-    small, large = measure(UNET, (64, 64)), measure(UNET, (128, 128))
-    model = MODELS.build(Config.fromfile(str(UNET)).model)
-    assert small['params'] == sum(p.numel() for p in model.parameters())
-    assert small['config'] == 'configs/_base_/models/unet_s.py'
-    # A fully convolutional model: FLOPs grow with the number of pixels.
-    assert large['flops'] / small['flops'] == pytest.approx(4, rel=0.05)
-
-
-def test_tool_writes_json_and_markdown(tmp_path):
+def test_tool_writes_json_and_markdown(tmp_path, capsys):
     out = tmp_path / 'complexity'
-    result = subprocess.run([sys.executable, str(REPO / 'tools/analysis/model_complexity.py'),
-                             str(UNET), '--shape', '64', '--out', str(out)],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
+    tool = load_tool(REPO / 'tools/analysis/model_complexity.py')
+    assert tool.main([str(UNET), '--shape', '64', '--out', str(out)]) == 0
     [row] = json.loads(out.with_suffix('.json').read_text())
     assert row['input_shape'] == [64, 64] and row['decode_head'] == 'FCNHead'
+    assert row['config'] == 'configs/_base_/models/unet_s.py'
     table = out.with_suffix('.md').read_text()
     assert '| `configs/_base_/models/unet_s.py` | UNet | FCNHead | 0.46 |' in table
+    assert f'wrote {out}.json and {out}.md' in capsys.readouterr().out
+
+
+def test_a_missing_config_writes_nothing(tmp_path, capsys):
+    out = tmp_path / 'complexity'
+    tool = load_tool(REPO / 'tools/analysis/model_complexity.py')
+    assert tool.main([str(tmp_path / 'missing.py'), '--out', str(out)]) == 1
+    assert 'missing.py' in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())

@@ -14,19 +14,16 @@ import argparse
 import sys
 from pathlib import Path
 
-import torch
-from mmengine.analysis import get_model_complexity_info
-from mmengine.config import Config
-from mmseg.registry import MODELS
 from mmseg.utils import register_all_modules
 
 import mmseg_heritage  # noqa: F401  registers the plugin's models
+from mmseg_heritage.benchmarks import complexity_table, model_complexity
 from mmseg_heritage.utils import write_json_atomic, write_text_atomic
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def parse_args():
+def parse_args(argv=None):
     summary, usage = __doc__.split('\n', 1)
     parser = argparse.ArgumentParser(description=summary, epilog=usage,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -35,45 +32,11 @@ def parse_args():
                         help='input height [width] in pixels (default: 384)')
     parser.add_argument('--out', default='work_dirs/model_complexity',
                         help='writes OUT.json and OUT.md')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def measure(config: Path, shape) -> dict:
-    """Parameters and FLOPs of the model of one config for one image of ``shape`` (h, w)."""
-    cfg = Config.fromfile(str(config))
-    if 'img_size' in cfg.model.get('backbone', {}):
-        cfg.model.backbone.img_size = tuple(shape)
-    cfg.model.pop('auxiliary_head', None)
-    model = MODELS.build(cfg.model).eval()
-    inputs = torch.rand(1, 3, *shape)
-    with torch.no_grad():
-        info = get_model_complexity_info(model, inputs=inputs, show_table=False,
-                                         show_arch=False)
-    backbone = cfg.model.get('backbone', {})
-    path = config.resolve()
-    return dict(
-        config=str(path.relative_to(REPO) if path.is_relative_to(REPO) else path),
-        backbone=backbone.get('model_name', backbone.get('type', '')),
-        decode_head=cfg.model.decode_head.type,
-        input_shape=list(shape),
-        params=int(sum(p.numel() for p in model.parameters())),
-        flops=int(info['flops']),
-    )
-
-
-def markdown(rows) -> str:
-    lines = ['| config | backbone | decode head | params (M) | GFLOPs |', '|---|---|---|---|---|']
-    lines += [f"| `{r['config']}` | {r['backbone']} | {r['decode_head']} | "
-              f"{r['params'] / 1e6:.2f} | {r['flops'] / 1e9:.1f} |" for r in rows]
-    h, w = rows[0]['input_shape']
-    return (f'Parameters and forward FLOPs for one {h} x {w} image, counted by mmengine: one '
-            'multiply-add counts as one FLOP; convolutions, linear layers and matrix products '
-            'are counted, normalisation, softmax, resizing and element-wise operations are '
-            'not. Auxiliary heads are left out.\n\n' + '\n'.join(lines) + '\n')
-
-
-def main() -> int:
-    args = parse_args()
+def main(argv=None) -> int:
+    args = parse_args(argv)
     register_all_modules(init_default_scope=True)
     shape = tuple(args.shape * 2 if len(args.shape) == 1 else args.shape[:2])
     configs = [Path(c) for c in args.configs] or sorted(
@@ -84,11 +47,11 @@ def main() -> int:
         return 1
     rows = []
     for config in configs:
-        rows.append(measure(config, shape))
+        rows.append(model_complexity(config, shape, root=REPO))
         print(f"{rows[-1]['config']}: {rows[-1]['params'] / 1e6:.2f} M parameters, "
               f"{rows[-1]['flops'] / 1e9:.1f} GFLOPs", flush=True)
     write_json_atomic(f'{args.out}.json', rows)
-    write_text_atomic(f'{args.out}.md', markdown(rows))
+    write_text_atomic(f'{args.out}.md', complexity_table(rows))
     print(f'wrote {args.out}.json and {args.out}.md')
     return 0
 

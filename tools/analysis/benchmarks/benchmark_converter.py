@@ -1,6 +1,6 @@
 """Benchmark the ARTeFACT parquet converter on large synthetic photographs: speed and peak memory.
 
-    python tools/dataset_converters/benchmark_converter.py [--rows 4] [--row-group-size 2] \\
+    python tools/analysis/benchmarks/benchmark_converter.py [--rows 4] [--row-group-size 2] \\
         [--height 3000] [--width 4000] [--out work_dirs/benchmarks/converter.json]
 
 Writes one shard of ``2 * rows`` JPEG images and one of its first ``rows``, then converts in
@@ -11,9 +11,6 @@ the baseline the others start from.
 """
 import argparse
 import json
-import os
-import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,28 +22,13 @@ import PIL
 import pyarrow
 import pyarrow.parquet as pq
 
+from mmseg_heritage.benchmarks import machine_record, run_in_fresh_process
+from mmseg_heritage.benchmarks.converter_speed import convert_shard
 from mmseg_heritage.datasets.preparation import write_synthetic_parquet
-
-# Runs in the child process: converts, then prints its own timing (imports excluded) and its
-# peak RSS. VmHWM is this process's own high-water mark; ru_maxrss of a child (getrusage or
-# wait4) starts from its parent's RSS at fork, which here is far larger than a conversion.
-CONVERT = '''
-import json, re, sys, time
-from pathlib import Path
-from mmseg_heritage.datasets.preparation import convert_artefact_parquet
-source, out, max_long_side = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-result = {}
-if source:
-    start = time.perf_counter()
-    report = convert_artefact_parquet(source, out, max_long_side=max_long_side, progress=False)
-    assert not report.bad_rows, report.bad_rows
-    result = dict(seconds=time.perf_counter() - start, images=len(report.converted))
-peak_kib = re.search(r'VmHWM:\\s*(\\d+) kB', Path('/proc/self/status').read_text()).group(1)
-print(json.dumps(dict(result, peak_rss_mib=round(int(peak_kib) / 1024, 1))))
-'''
+from mmseg_heritage.utils import write_json_atomic
 
 
-def parse_args():
+def parse_args(argv=None):
     summary, usage = __doc__.split('\n', 1)
     parser = argparse.ArgumentParser(
         description=summary, epilog=usage, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -55,23 +37,15 @@ def parse_args():
     parser.add_argument('--height', type=int, default=3000)
     parser.add_argument('--width', type=int, default=4000)
     parser.add_argument('--out', default='work_dirs/benchmarks/converter.json')
-    return parser.parse_args()
-
-
-def run_child(source: str, out: Path, max_long_side) -> dict:
-    """Convert ``source`` in a fresh interpreter (only import when ``source`` is empty)."""
-    result = subprocess.run(
-        [sys.executable, '-c', CONVERT, source, str(out), json.dumps(max_long_side)],
-        stdout=subprocess.PIPE, text=True, check=True)
-    return json.loads(result.stdout)
+    return parser.parse_args(argv)
 
 
 def folder_mib(folder: Path) -> float:
     return round(sum(p.stat().st_size for p in folder.rglob('*') if p.is_file()) / 2**20, 1)
 
 
-def main() -> None:
-    args = parse_args()
+def main(argv=None) -> int:
+    args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix='converter_benchmark_') as tmp:
         tmp = Path(tmp)
         start = time.perf_counter()
@@ -84,13 +58,16 @@ def main() -> None:
                        row_group_size=args.row_group_size)
         generation_seconds = time.perf_counter() - start
 
-        baseline = run_child('', tmp / 'unused', None)['peak_rss_mib']
+        baseline = run_in_fresh_process(
+            convert_shard, dict(source='', out=str(tmp / 'unused'),
+                                max_long_side=None))['peak_rss_mib']
         runs = []
         configurations = [('full_size', single, None), ('max_long_side_1024', single, 1024),
                           ('full_size_2x_rows', double, None)]
         for name, shard, max_long_side in configurations:
             metadata = pq.ParquetFile(shard).metadata
-            result = run_child(str(shard), tmp / name, max_long_side)
+            result = run_in_fresh_process(convert_shard, dict(
+                source=str(shard), out=str(tmp / name), max_long_side=max_long_side))
             megapixels = result['images'] * args.height * args.width / 1e6
             runs.append(dict(
                 name=name, rows=metadata.num_rows, row_group_size=args.row_group_size,
@@ -104,19 +81,16 @@ def main() -> None:
             print(json.dumps(runs[-1]))
 
     record = dict(
-        machine=dict(cpu_count=os.cpu_count(), platform=platform.platform(),
-                     python=platform.python_version(), numpy=np.__version__,
-                     pyarrow=pyarrow.__version__, pillow=PIL.__version__,
-                     opencv=cv2.__version__),
+        machine=machine_record(numpy=np.__version__, pyarrow=pyarrow.__version__,
+                               pillow=PIL.__version__, opencv=cv2.__version__),
         image_size=dict(height=args.height, width=args.width),
         generation_seconds=round(generation_seconds, 1),
         import_only_peak_rss_mib=baseline,
         runs=runs)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=2) + '\n')
-    print(f'import only: peak RSS {baseline} MiB; wrote {out}')
+    write_json_atomic(args.out, record)
+    print(f'import only: peak RSS {baseline} MiB; wrote {args.out}')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -1,48 +1,74 @@
-"""Measure a config's training dataloader in images/s, with and without the image cache, on
-large synthetic photographs, against the model's training images/s.
-
-    python tools/dataset_converters/benchmark_loader.py [CONFIG] [--images 8]
-        [--height 3000] [--width 4000] [--data-root DIR] [--workers 0 2] [--batches 8]
-        [--warmup 1] [--batch-size N] [--model-images-per-s 0.4]
-        [--out work_dirs/benchmarks/loader.json]
-
-CONFIG defaults to ``configs/poc59/segformer_b3_384.py``. Its training dataloader reads every
-image of a generated dataset (``--images`` of ``--height`` x ``--width``), or of
-``--data-root``, once with MMCV's ``LoadImageFromFile`` and MMSeg's ``LoadAnnotations`` (the
-originals decoded at every step) and once with ``LoadCachedImageAndAnnotations`` (the config's
-``fit`` and ``cache_dir``; full-size decoded copies if the config has none), for each number
-of workers. The cache is built first with ``build_cache.py`` and timed, so the cached figures
-are those of every epoch after the first. ``loader_to_model`` divides each figure by the
-model's training images/s; the loader keeps up when it is at least ``TARGET_RATIO``.
-"""
-import argparse
+"""Images/s of a config's training dataloader: by number of workers, with and without the
+image cache, next to the model's training rate."""
 import copy
 import json
 import os
-import platform
-import tempfile
 import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-import cv2
-import numpy as np
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmengine.utils.dl_utils import set_multi_processing
 
-from mmseg_heritage.datasets.preparation import generate_synthetic_dataset
+from ..datasets.preparation import generate_synthetic_dataset
+from ..datasets.preparation.cache_building import CACHED_LOADING, build_cache, config_jobs
+from ..utils.data_config import set_data_root
+from .timing import alternate, per_second, ratio, timed
 
-# The tool beside this one (its folder is on sys.path when this runs as a script).
-from build_cache import CACHED_LOADING, build_cache, config_jobs
-
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_CONFIG = REPO / 'configs/poc59/segformer_b3_384.py'
+LOADER_WORKERS = (0, 2)
 LOADING_TRANSFORMS = ('LoadImageFromFile', 'LoadAnnotations', 'LoadArtefactAnnotations',
                       CACHED_LOADING)
 TARGET_RATIO = 3.0  # loader images/s over model images/s that leaves the model never waiting
 MODEL_IMAGES_PER_S = 0.4  # a poc59 training step of batch 2 takes about 5 s on 2 CPU cores
+
+
+def loader_workers(cfg: Config, settings: dict, train_images_per_s: float,
+                   work_dir: Path) -> dict:
+    """Images/s of the config's own train_dataloader with 0 and 2 workers, in alternating
+    rounds, on a small synthetic dataset of ``slide_size`` images, next to the training rate.
+
+    Args:
+        cfg (Config): The config (left unchanged).
+        settings (dict): ``slide_size`` (H, W), ``iters`` (batches per round) and ``rounds``.
+        train_images_per_s (float): The model's training rate.
+        work_dir (Path): Where the synthetic dataset is written.
+
+    Returns:
+        dict: ``loader_images_per_s`` per number of workers, their ``ratio``, and each
+        against the training rate (``loader_to_train_ratio``).
+    """
+    root = generate_synthetic_dataset(work_dir / 'data', num_images=8,
+                                      size=tuple(settings['slide_size']), seed=0)
+    train_loader = set_data_root(copy.deepcopy(cfg), str(root)).train_dataloader
+    iterators, batch_sizes = {}, {}
+    for workers in LOADER_WORKERS:
+        loader_cfg = copy.deepcopy(train_loader)
+        loader_cfg.update(num_workers=workers, persistent_workers=workers > 0)
+        loader = Runner.build_dataloader(loader_cfg, seed=0)
+        iterators[workers] = (iter(loader), (loader.prefetch_factor or 0) * workers)
+        batch_sizes[workers] = loader.batch_size
+
+    def loader_round(workers: int) -> float:
+        batches, prefetched = iterators[workers]
+        for _ in range(prefetched):  # filled while the other loader ran: not its rate
+            next(batches)
+        return timed(lambda: next(batches), settings['iters'], time.perf_counter)
+
+    for workers in LOADER_WORKERS:
+        loader_round(workers)  # warm-up: workers start, files reach the page cache
+    seconds = alternate({str(w): lambda w=w: loader_round(w) for w in LOADER_WORKERS},
+                        settings['rounds'])
+    rates = {str(w): per_second(batch_sizes[w] * settings['iters'], seconds[str(w)])
+             for w in LOADER_WORKERS}
+    del iterators
+    return dict(loader_images_per_s=rates, batch_size=batch_sizes[0],
+                image=list(settings['slide_size']),
+                ratio=ratio(rates[str(LOADER_WORKERS[1])], rates[str(LOADER_WORKERS[0])]),
+                train_images_per_s=train_images_per_s,
+                loader_to_train_ratio={w: ratio(rate, train_images_per_s)
+                                       for w, rate in rates.items()})
 
 
 def with_loading(pipeline: Sequence[dict], cache: Optional[dict]) -> List[dict]:
@@ -81,12 +107,17 @@ def measure_loader(loader_cfg: dict, batches: int = 8, warmup: int = 1) -> Dict:
                 images_per_s=round(images / seconds, 3))
 
 
-def benchmark_loader(config: os.PathLike, data_root: os.PathLike,
-                     workers: Sequence[int] = (0, 2), batches: int = 8, warmup: int = 1,
-                     batch_size: Optional[int] = None,
-                     model_images_per_s: float = MODEL_IMAGES_PER_S) -> Dict:
+def cached_loading_speed(config: os.PathLike, data_root: os.PathLike,
+                  workers: Sequence[int] = LOADER_WORKERS, batches: int = 8, warmup: int = 1,
+                  batch_size: Optional[int] = None,
+                  model_images_per_s: float = MODEL_IMAGES_PER_S) -> Dict:
     """Loader images/s of ``config``'s training dataloader on every image of ``data_root``,
     without and with the image cache, for each number of workers.
+
+    The uncached runs load with MMCV's ``LoadImageFromFile`` and MMSeg's ``LoadAnnotations``;
+    the cached ones with ``LoadCachedImageAndAnnotations`` (the config's ``fit`` and
+    ``cache_dir``; full-size copies if the config has none), after the cache is built and
+    timed, so they are the figures of every epoch after the first.
 
     Args:
         config: Config file.
@@ -101,18 +132,16 @@ def benchmark_loader(config: os.PathLike, data_root: os.PathLike,
 
     Returns:
         dict: The runs (``cache``, ``num_workers``, ``images_per_s``, ``loader_to_model``,
-        ``keeps_up``), the cache speed-up per number of workers and the cache's build time.
+        ``keeps_up``: at least ``TARGET_RATIO``), the cache speed-up per number of workers
+        and the cache's build time.
     """
-    cfg = Config.fromfile(config)
+    cfg = set_data_root(Config.fromfile(config), str(data_root))
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     set_multi_processing(**cfg.env_cfg.get('mp_cfg', {}), distributed=False)
     loader = cfg.train_dataloader
-    loader.dataset.update(data_root=str(data_root), ann_file='')  # '': every image
+    loader.dataset.ann_file = ''  # every image
     if batch_size:
         loader.batch_size = batch_size
-    for transform in loader.dataset.pipeline:
-        if 'class_weights' in transform:
-            transform.class_weights = str(Path(data_root) / 'class_weights.json')
     cached = [t for t in loader.dataset.pipeline if t['type'] == CACHED_LOADING]
     cache = {k: v for k, v in (cached[0] if cached else dict(fit=None)).items() if k != 'type'}
     pipelines = dict(uncached=with_loading(loader.dataset.pipeline, None),
@@ -147,49 +176,3 @@ def benchmark_loader(config: os.PathLike, data_root: os.PathLike,
                          mib=round(cache_bytes / 2**20, 1)),
         model_images_per_s=model_images_per_s, target_ratio=TARGET_RATIO, runs=runs,
         cache_speedup={str(n): round(speed[True, n] / speed[False, n], 2) for n in workers})
-
-
-def parse_args():
-    summary, usage = __doc__.split('\n', 1)
-    parser = argparse.ArgumentParser(
-        description=summary, epilog=usage, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('config', nargs='?', default=str(DEFAULT_CONFIG))
-    parser.add_argument('--images', type=int, default=8, help='images generated')
-    parser.add_argument('--height', type=int, default=3000)
-    parser.add_argument('--width', type=int, default=4000)
-    parser.add_argument('--data-root', help='use this dataset instead of generating one')
-    parser.add_argument('--workers', type=int, nargs='+', default=[0, 2])
-    parser.add_argument('--batches', type=int, default=8, help='batches timed per run')
-    parser.add_argument('--warmup', type=int, default=1,
-                        help='batches before timing (at least one per worker)')
-    parser.add_argument('--batch-size', type=int, help="default: the config's")
-    parser.add_argument('--model-images-per-s', type=float, default=MODEL_IMAGES_PER_S)
-    parser.add_argument('--out', default='work_dirs/benchmarks/loader.json')
-    return parser.parse_args()
-
-
-def main() -> None:
-    args = parse_args()
-    with tempfile.TemporaryDirectory(prefix='loader_benchmark_') as tmp:
-        data_root, generation_seconds = args.data_root, None
-        if data_root is None:
-            start = time.perf_counter()
-            data_root = generate_synthetic_dataset(Path(tmp) / 'data', args.images,
-                                                   size=(args.height, args.width))
-            generation_seconds = round(time.perf_counter() - start, 1)
-        record = benchmark_loader(args.config, data_root, args.workers, args.batches,
-                                  args.warmup, args.batch_size, args.model_images_per_s)
-    record = dict(
-        machine=dict(cpu_count=os.cpu_count(), platform=platform.platform(),
-                     python=platform.python_version(), numpy=np.__version__,
-                     opencv=cv2.__version__),
-        image_size=None if args.data_root else dict(height=args.height, width=args.width),
-        data_root=args.data_root, generation_seconds=generation_seconds, **record)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=2) + '\n')
-    print(f"cache speed-up {record['cache_speedup']}; wrote {out}")
-
-
-if __name__ == '__main__':
-    main()

@@ -1,6 +1,6 @@
 """Accuracy of bfloat16 against float32 training, over several seeds, on one config.
 
-    python tools/analysis/compare_precision.py CONFIG [--seeds 0 1 2] [--threads 1] \\
+    python tools/analysis/benchmarks/compare_precision.py CONFIG [--seeds 0 1 2] [--threads 1] \\
         [--work-dir work_dirs/precision] [--out work_dirs/precision/precision.json] \\
         [--cfg-options KEY=VALUE ...]
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from mmseg_heritage.evaluation.run_results import read_metrics, run_folders
 from mmseg_heritage.utils import write_json_atomic
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 PRECISIONS = {'float32': [], 'bfloat16': ['--amp']}
 
 
