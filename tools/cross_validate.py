@@ -11,8 +11,10 @@ fold trains on its train and val split files (tools/train.py, in WORK_DIR/<fold>
 tests the best checkpoint, else the last, on the held-out images (tools/test.py, in
 WORK_DIR/<fold>/test). The in-domain reference is the same config on splits/{train,val,test}.txt
 (WORK_DIR/in_domain), or an existing work dir of it (--in-domain-work-dir: its test metrics if
-it has them, else its checkpoint is tested). --cfg-options go to every run; for a config with
-a `domain_key` (CORAL), the protocol's column is set unless given there.
+it has them, else its checkpoint is tested). --data-root goes to every run as train.py's and
+test.py's --data-root: the loaders read it, and every path under the config's data_root (the
+class weights, a cache) moves with it. --cfg-options go to every run; for a config with a
+`domain_key` (CORAL), the protocol's column is set unless given there.
 
 With --launcher slurm every training and test is a blocking srun job of tools/slurm_train.sh
 and tools/slurm_test.sh (GPUS, GPUS_PER_NODE, CPUS_PER_TASK, SRUN_ARGS, GRES and PYTHON as
@@ -41,9 +43,10 @@ from mmseg_heritage.evaluation.cross_validation import (Fold, in_domain_fold, re
 from mmseg_heritage.evaluation.run_results import (RunResults, best_checkpoint, last_checkpoint,
                                                    load_run)
 from mmseg_heritage.utils import write_json_atomic, write_text_atomic
+from mmseg_heritage.utils.data_config import LOADERS
+from mmseg_heritage.utils.data_config import data_root as config_data_root
 
 TOOLS = Path(__file__).resolve().parent
-LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 PROTOCOL_NAMES = {'lomo': 'Leave-one-material-out', 'locontent': 'Leave-one-content-out'}
 # Written beside a fold's training once it has finished: a finished training is never run
 # again (resuming one would rebuild the runner and replay the data loader up to its last
@@ -104,7 +107,7 @@ class CrossValidation:
 
     Args:
         args (argparse.Namespace): The command line.
-        data_root (str): The dataset folder, as the runs' ``data_root``.
+        data_root (str): The dataset folder, as the runs' ``--data-root``.
         options (list[str]): ``--cfg-options`` of every run (the fold's split files added).
     """
 
@@ -116,11 +119,9 @@ class CrossValidation:
         self.env = {**os.environ, 'PYTHON': os.environ.get('PYTHON', sys.executable)}
 
     def fold_options(self, fold: Fold) -> List[str]:
-        # The fold's own data and split files come last so that nothing overrides them.
-        return [*self.options, *(f'{loader}.dataset.data_root={self.data_root}'
-                                 for loader in LOADERS),
-                *(f'{part}_dataloader.dataset.ann_file={path}'
-                  for part, path in fold.split_files.items())]
+        # The fold's split files come last so that nothing overrides them.
+        return [*self.options, *(f'{part}_dataloader.dataset.ann_file={path}'
+                                 for part, path in fold.split_files.items())]
 
     def launch(self, fold: Fold, stage: str, script_args: List) -> None:
         """Run ``train.py`` or ``test.py`` (``stage`` 'train' or 'test') here or via srun."""
@@ -139,7 +140,7 @@ class CrossValidation:
         """Train the fold, resuming an interrupted training; skip a finished one."""
         if (train_dir / TRAINING_DONE).is_file():
             return
-        args = [self.args.config, '--work-dir', train_dir]
+        args = [self.args.config, '--work-dir', train_dir, '--data-root', self.data_root]
         options = self.fold_options(fold)
         resume_from = last_checkpoint(train_dir) if train_dir.is_dir() else None
         if resume_from is not None:
@@ -159,6 +160,7 @@ class CrossValidation:
         if checkpoint is None:
             raise RunFailed(f'{fold.name}: no checkpoint in {checkpoint_dir}')
         self.launch(fold, 'test', [self.args.config, checkpoint, '--work-dir', test_dir,
+                                   '--data-root', self.data_root,
                                    '--cfg-options', *self.fold_options(fold)])
         run = load_run(test_dir)
         if run.metrics is None:
@@ -239,9 +241,9 @@ def main(argv=None) -> int:
             raise FileNotFoundError(f'{config}: config not found')
         cfg = load_config(args.config, args.cfg_options)
         check_config(config, cfg)
-        data_root = args.data_root or cfg.train_dataloader.dataset.get('data_root')
+        data_root = args.data_root or config_data_root(cfg)
         if not data_root:
-            raise ValueError(f'{config}: no train_dataloader.dataset.data_root; give --data-root')
+            raise ValueError(f'{config}: no data_root; give --data-root')
         folds = select_folds(read_folds(data_root, args.protocol), args.folds)
         in_domain = None if args.no_in_domain else in_domain_fold(data_root)
         in_domain_dir = tested = None

@@ -1,7 +1,8 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 # MMSeg 1.2.2's tools/test.py plus distributed testing on CPU processes when there is no GPU
-# (setup_cpu_distributed), and a misspelt top-level config key is an error rather than
-# ignored. Launch it with tools/dist_test.sh or tools/slurm_test.sh for a distributed run.
+# (setup_cpu_distributed), a misspelt top-level config key is an error rather than ignored,
+# and --data-root points the config at another dataset (set_data_root). Launch it with
+# tools/dist_test.sh or tools/slurm_test.sh for a distributed run.
 import argparse
 import os
 import os.path as osp
@@ -12,10 +13,11 @@ from mmengine.runner import Runner
 import mmseg_heritage  # noqa: F401  registers our modules
 from mmseg_heritage.engine import leave_distributed, setup_cpu_distributed
 from mmseg_heritage.utils import check_config_keys
+from mmseg_heritage.utils.data_config import set_data_root
 
 
 # TODO: support fuse_conv_bn, visualization, and format_only
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='MMSeg test (and eval) a model')
     parser.add_argument('config', help='train config file path')
@@ -38,6 +40,10 @@ def parse_args():
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
+        '--data-root',
+        help='dataset folder: every loader reads it, and every path under the '
+        "config's data_root (class weights, cache) moves with it")
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -58,7 +64,7 @@ def parse_args():
     # will pass the `--local-rank` parameter to `tools/train.py` instead
     # of `--local_rank`.
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
 
@@ -86,12 +92,14 @@ def trigger_visualization_hook(cfg, args):
     return cfg
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
 
     # load config
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
+    if args.data_root is not None:
+        set_data_root(cfg, args.data_root)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     # MMEngine ignores unknown keys: stop on a misspelt one before anything is written

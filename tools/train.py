@@ -1,7 +1,8 @@
 # Copyright (c) OpenMMLab. All rights reserved.
 # MMSeg 1.2.2's tools/train.py plus distributed training on CPU processes when there is no GPU
 # (setup_cpu_distributed) and mixed precision without a GPU: --amp trains in bfloat16 there
-# (BF16OptimWrapper), and a misspelt top-level config key is an error rather than ignored.
+# (BF16OptimWrapper), a misspelt top-level config key is an error rather than ignored, and
+# --data-root points the config at another dataset (set_data_root: class weights move too).
 # Launch it with tools/dist_train.sh or tools/slurm_train.sh for a distributed run.
 import argparse
 import os
@@ -17,9 +18,10 @@ import mmseg_heritage  # noqa: F401  registers our modules
 from mmseg_heritage.engine import leave_distributed, mixed_precision_cfg, setup_cpu_distributed
 from mmseg_heritage.engine.mixed_precision import AMP_DEVICES
 from mmseg_heritage.utils import check_config_keys
+from mmseg_heritage.utils.data_config import set_data_root
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a segmentor')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
@@ -33,6 +35,10 @@ def parse_args():
         action='store_true',
         default=False,
         help='enable automatic-mixed-precision training')
+    parser.add_argument(
+        '--data-root',
+        help='dataset folder: every loader reads it, and every path under the '
+        "config's data_root (class weights, cache) moves with it")
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -52,19 +58,21 @@ def parse_args():
     # will pass the `--local-rank` parameter to `tools/train.py` instead
     # of `--local_rank`.
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
 
     return args
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
 
     # load config
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
+    if args.data_root is not None:
+        set_data_root(cfg, args.data_root)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     # MMEngine ignores unknown keys: stop on a misspelt one before anything is written

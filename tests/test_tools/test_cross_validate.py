@@ -2,37 +2,25 @@
 baseline on the synthetic data (a few iterations each), resumed, and through Slurm (srun
 stand-in) with a training killed halfway."""
 import csv
-import importlib.util
 import json
 import subprocess
 import time
 
 import pytest
-from conftest import REPO
-# The srun / scontrol stand-ins of the launcher tests (a fixture) and their environment.
-from test_launchers import PYTHON, slurm_stand_ins, tool_env  # noqa: F401
+from conftest import IN_PROCESS_LOADING, PYTHON, REPO, load_tool, tool_env
+from mmengine.config import Config
 
 from mmseg_heritage.datasets.preparation import read_split
 
 TOOL = REPO / 'tools/cross_validate.py'
 CONFIG = REPO / 'configs/poc6/unet_s_synthetic_160.py'
 FOLDS = ('Canvas', 'lime_plaster')  # a name and a folder name; 2 and 3 held-out images
-LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('cross_validate', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def options(data_root, iters: int = 2) -> list:
-    """In-process loading and a few iterations of 2 images, validated and saved at the end."""
-    return [*(f'{loader}.num_workers=0' for loader in LOADERS),
-            *(f'{loader}.persistent_workers=False' for loader in LOADERS),
-            f'model.decode_head.loss_decode.class_weight={data_root}/class_weights.json',
-            f'train_cfg.max_iters={iters}', 'train_cfg.val_interval=2',
+def options(iters: int = 2) -> list:
+    """In-process loading and a few iterations of 2 images, validated and saved at the end
+    (the class weights come with --data-root)."""
+    return [*IN_PROCESS_LOADING, f'train_cfg.max_iters={iters}', 'train_cfg.val_interval=2',
             'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1',
             'train_dataloader.batch_size=2']
 
@@ -40,7 +28,7 @@ def options(data_root, iters: int = 2) -> list:
 def cross_validate(work_dir, data_root, *args, config=CONFIG, env=None, iters=2, returncode=0):
     """Run the tool; return its output and how long it took."""
     command = [PYTHON, TOOL, config, '--protocol', 'lomo', '--data-root', data_root,
-               '--work-dir', work_dir, *args, '--cfg-options', *options(data_root, iters)]
+               '--work-dir', work_dir, *args, '--cfg-options', *options(iters)]
     start = time.perf_counter()
     result = subprocess.run([str(part) for part in command], capture_output=True, text=True,
                             cwd=work_dir.parent, env=env or tool_env())
@@ -76,7 +64,12 @@ def test_folds_train_and_test_on_their_splits(local_run, synthetic_root):
         val_images = json.loads(val_file.read_text())['images']
         assert sorted(val_images) == sorted(read_split(splits / 'val.txt'))
         assert held_out not in {material_of[i] for i in val_images}
-        assert f'--work-dir {work_dir / name / "train"}' in output
+        assert f'--work-dir {work_dir / name / "train"} --data-root {synthetic_root}' in output
+        # --data-root moved the loss's class weights with the data (the runner dumps the config).
+        ran = Config.fromfile(work_dir / name / 'train' / CONFIG.name,
+                              import_custom_modules=False)
+        assert ran.model.decode_head.loss_decode.class_weight == \
+            f'{synthetic_root}/class_weights.json'
         assert f'train_dataloader.dataset.ann_file=splits/lomo/{name}/train.txt' in output
         assert f'{work_dir / name}/train/best_mIoU_iter_2.pth --work-dir' in output
     # The in-domain reference: the standard splits.
@@ -178,19 +171,19 @@ def test_mistakes_stop_before_anything_is_written(problem, tmp_path, synthetic_r
         args += ['--folds', 'Canvas', 'Marble']
     else:
         args += ['--in-domain-work-dir', str(tmp_path / 'no_run')]
-    assert load_tool().main(args) == 2
+    assert load_tool(TOOL).main(args) == 2
     assert expected in capsys.readouterr().err
     assert not (tmp_path / 'cv').exists()
 
 
 def test_slurm_needs_a_partition(synthetic_root):
     with pytest.raises(SystemExit) as error:
-        load_tool().main([str(CONFIG), '--protocol', 'lomo', '--launcher', 'slurm'])
+        load_tool(TOOL).main([str(CONFIG), '--protocol', 'lomo', '--launcher', 'slurm'])
     assert error.value.code == 2
 
 
 def test_existing_in_domain_test_is_used_as_it_is(local_run, synthetic_root):
-    tool = load_tool()
+    tool = load_tool(TOOL)
     fold = tool.in_domain_fold(synthetic_root)
     tested = tool.tested_in_domain(local_run[0] / 'in_domain/test', fold, str(synthetic_root))
     assert tested is not None and tested.metrics['num_images'] == 2
@@ -200,7 +193,7 @@ def test_existing_in_domain_test_is_used_as_it_is(local_run, synthetic_root):
 
 
 def test_coral_aligns_the_held_out_column():
-    tool = load_tool()
+    tool = load_tool(TOOL)
     coral = tool.load_config(str(REPO / 'configs/poc6/unet_s_synthetic_160_coral.py'), [])
     assert tool.run_options(coral, ['a=1'], 'content') == ['a=1', 'model.domain_key=content']
     given = ['model.domain_key=material']

@@ -1,43 +1,22 @@
 """Our tools/train.py and test.py, alone and distributed over CPU processes (torchrun, srun)."""
 import json
-import os
 import re
-import socket
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import torch
-from conftest import DEMO_CONFIG, REPO
+from conftest import DEMO_CONFIG, IN_PROCESS_LOADING, PYTHON, REPO, free_port, tool_env
 from mmengine.config import Config
 
 from mmseg_heritage.engine import cpu_distributed_cfg, setup_cpu_distributed
 
 TOOLS = REPO / 'tools'
-PYTHON = sys.executable  # the virtualenv's interpreter
 # The val split has 3 images: 2 processes get 2 each, so the sampler pads it with a repeat.
 # (The test split's 2 images divide evenly and would not show whether padding is counted.)
 EVAL_SPLIT = 'splits/val.txt'
 METRICS = re.compile(r'Iter\(test\) \[(\d+)/(\d+)\]\s+(aAcc: \S+\s+mIoU: \S+.*?'
                      r'coarse_mIoU: \S+)')
 GLOO_RANK0 = 'No GPU: started distributed run with the gloo backend on CPU, rank 0 of world size 2'
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def tool_env(**variables) -> dict:
-    """Environment for the tools: the venv's python first, no leftover distributed settings."""
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith('SLURM_') and name not in
-           ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')}
-    env.update(PATH=f'{Path(PYTHON).parent}{os.pathsep}{env["PATH"]}', PYTHON=PYTHON,
-               PYTHONHASHSEED='0', PYTHONPATH=str(Path(__file__).parent), **variables)
-    return env
 
 
 def run(command, cwd, env=None, returncode=0) -> str:
@@ -50,13 +29,10 @@ def run(command, cwd, env=None, returncode=0) -> str:
 
 
 def data_options(data_root, split: str = EVAL_SPLIT) -> list:
-    """``--cfg-options`` for our synthetic data, loaded in-process, and the split to test on."""
-    loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
-    return [*(f'{loader}.dataset.data_root={data_root}' for loader in loaders),
-            *(f'{loader}.num_workers=0' for loader in loaders),
-            *(f'{loader}.persistent_workers=False' for loader in loaders),
-            f'test_dataloader.dataset.ann_file={split}',
-            f'model.decode_head.loss_decode.class_weight={data_root}/class_weights.json']
+    """Our synthetic data (``--data-root``: its class weights too), loaded in-process, and the
+    split to test on; ends in ``--cfg-options``, so more options may follow."""
+    return ['--data-root', data_root, '--cfg-options', *IN_PROCESS_LOADING,
+            f'test_dataloader.dataset.ann_file={split}']
 
 
 def train_options(data_root, iters: int) -> list:
@@ -87,10 +63,9 @@ def dist_train(tmp_path_factory, synthetic_root):
         "custom_imports = dict(imports=['mmseg_heritage', 'rank_weights_hook'], "
         "allow_failed_imports=False)\n"
         "custom_hooks = [dict(type='SaveRankWeightsHook')]\n")
-    output = run([
-        TOOLS / 'dist_train.sh', config, 2, '--work-dir', work_dir, '--cfg-options',
-        *train_options(synthetic_root, 4)
-    ], cwd=work_dir, env=tool_env(PORT=str(free_port())))
+    output = run([TOOLS / 'dist_train.sh', config, 2, '--work-dir', work_dir,
+                  *train_options(synthetic_root, 4)],
+                 cwd=work_dir, env=tool_env(PORT=str(free_port())))
     return work_dir, output, config.name
 
 
@@ -99,51 +74,8 @@ def single_test(dist_train, synthetic_root):
     """tools/test.py, not distributed, on the checkpoint of the distributed training."""
     work_dir = dist_train[0] / 'single_test'
     output = run([PYTHON, TOOLS / 'test.py', DEMO_CONFIG, dist_train[0] / 'iter_4.pth',
-                  '--work-dir', work_dir, '--cfg-options', *data_options(synthetic_root)],
-                 cwd=dist_train[0])
+                  '--work-dir', work_dir, *data_options(synthetic_root)], cwd=dist_train[0])
     return work_dir, output
-
-
-@pytest.fixture
-def slurm_stand_ins(tmp_path):
-    """``srun`` and ``scontrol`` stand-ins first on PATH; they record their arguments.
-
-    srun runs its command as ``--ntasks`` local processes with Slurm's variables set.
-    """
-    bin_dir = tmp_path / 'bin'
-    bin_dir.mkdir()
-    (bin_dir / 'srun').write_text(f"""#!/usr/bin/env bash
-printf '%s\\n' "$@" > {tmp_path}/srun_args
-ntasks=1
-while [[ $# -gt 0 ]]; do
-    case $1 in
-        -p) shift 2 ;;
-        --ntasks=*) ntasks=${{1#--ntasks=}}; shift ;;
-        --job-name=*) export SLURM_JOB_NAME=${{1#--job-name=}}; shift ;;
-        -*) shift ;;
-        *) break ;;
-    esac
-done
-pids=()
-for ((rank = 0; rank < ntasks; rank++)); do
-    SLURM_PROCID=$rank SLURM_LOCALID=$rank SLURM_NTASKS=$ntasks SLURM_NODELIST=node-[1] "$@" &
-    pids+=($!)
-done
-status=0
-for pid in "${{pids[@]}}"; do wait "$pid" || status=$?; done
-exit $status
-""")
-    (bin_dir / 'scontrol').write_text(f"""#!/usr/bin/env bash
-echo "$@" >> {tmp_path}/scontrol_args
-echo 127.0.0.1
-""")
-    for script in bin_dir.iterdir():
-        script.chmod(0o755)
-    port = free_port()
-    env = tool_env(GPUS='2', GPUS_PER_NODE='2', CPUS_PER_TASK='1', MASTER_PORT=str(port),
-                   SRUN_ARGS='--time=5 --qos=debug')
-    env['PATH'] = f'{bin_dir}{os.pathsep}{env["PATH"]}'
-    return env, tmp_path
 
 
 def srun_args_before(command: list, gres=('--gres=gpu:2', )) -> list:
@@ -208,7 +140,7 @@ def test_dist_test_gives_the_single_process_metrics(dist_train, single_test, syn
     work_dir = dist_train[0]
     output = run([
         TOOLS / 'dist_test.sh', DEMO_CONFIG, work_dir / 'iter_4.pth', 2, '--work-dir',
-        work_dir / 'dist_test', '--cfg-options', *data_options(synthetic_root)
+        work_dir / 'dist_test', *data_options(synthetic_root)
     ], cwd=work_dir, env=tool_env(PORT=str(free_port())))
     assert GLOO_RANK0 in output
     count = len((synthetic_root / EVAL_SPLIT).read_text().split())
@@ -222,7 +154,7 @@ def test_dist_test_gives_the_single_process_metrics(dist_train, single_test, syn
 def test_slurm_train(slurm_stand_ins, synthetic_root):
     env, tmp_path = slurm_stand_ins
     work_dir = tmp_path / 'work_dir'
-    py_args = ['--work-dir', work_dir, '--cfg-options', *train_options(synthetic_root, 2)]
+    py_args = ['--work-dir', work_dir, *train_options(synthetic_root, 2)]
     output = run([TOOLS / 'slurm_train.sh', 'cpu', 'heritage', DEMO_CONFIG, *py_args],
                  cwd=tmp_path, env=env)
     recorded = (tmp_path / 'srun_args').read_text().splitlines()
@@ -239,8 +171,7 @@ def test_slurm_train(slurm_stand_ins, synthetic_root):
 def test_slurm_test(slurm_stand_ins, dist_train, single_test, synthetic_root):
     env, tmp_path = slurm_stand_ins
     checkpoint = dist_train[0] / 'iter_4.pth'
-    py_args = ['--work-dir', tmp_path / 'work_dir', '--cfg-options',
-               *data_options(synthetic_root)]
+    py_args = ['--work-dir', tmp_path / 'work_dir', *data_options(synthetic_root)]
     # GRES= asks for no GPUs, as on a partition of CPU nodes.
     output = run([TOOLS / 'slurm_test.sh', 'cpu', 'heritage', DEMO_CONFIG, checkpoint,
                   *py_args], cwd=tmp_path, env={**env, 'GRES': ''})
@@ -252,11 +183,16 @@ def test_slurm_test(slurm_stand_ins, dist_train, single_test, synthetic_root):
 
 
 def test_train_py_without_launcher(tmp_path, synthetic_root):
-    output = run([PYTHON, TOOLS / 'train.py', DEMO_CONFIG, '--work-dir', tmp_path, '--cfg-options',
+    output = run([PYTHON, TOOLS / 'train.py', DEMO_CONFIG, '--work-dir', tmp_path,
                   *train_options(synthetic_root, 2)], cwd=tmp_path)
     assert 'Distributed training: False' in output
     assert 'No GPU' not in output
     assert torch.load(tmp_path / 'iter_2.pth', weights_only=True)['meta']['iter'] == 2
+    # --data-root moved the loss's class weights with the data (the runner dumps the config).
+    ran = Config.fromfile(tmp_path / DEMO_CONFIG.name, import_custom_modules=False)
+    assert ran.model.decode_head.loss_decode.class_weight == \
+        f'{synthetic_root}/class_weights.json'
+    assert ran.train_dataloader.dataset.data_root == str(synthetic_root)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason='--amp works with a GPU')

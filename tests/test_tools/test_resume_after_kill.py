@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import DEMO_CONFIG, REPO
+from conftest import DEMO_CONFIG, IN_PROCESS_LOADING, REPO, TEST_HOOKS
 
 import mmseg_heritage
 
@@ -20,20 +20,15 @@ ITERS = 6
 def train(work_dir: Path, config: Path, data_root, *flags, **kill) -> subprocess.CompletedProcess:
     """tools/train.py: 6 iterations of 2 images, checkpoint every 2 (only the newest kept)
     and validation every 2; ``kill`` sets KILL_AFTER_ITER / KILL_WHILE_SAVING."""
-    loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
     command = [
         sys.executable, str(REPO / 'tools/train.py'), str(config), '--work-dir', str(work_dir),
-        *flags, '--cfg-options',
-        *(f'{loader}.dataset.data_root={data_root}' for loader in loaders),
-        *(f'{loader}.num_workers=0' for loader in loaders),
-        *(f'{loader}.persistent_workers=False' for loader in loaders),
-        f'model.decode_head.loss_decode.class_weight={data_root}/class_weights.json',
+        '--data-root', str(data_root), *flags, '--cfg-options', *IN_PROCESS_LOADING,
         f'train_cfg.max_iters={ITERS}', 'train_cfg.val_interval=2',
         'default_hooks.checkpoint.interval=2', 'default_hooks.checkpoint.max_keep_ckpts=1',
         'default_hooks.logger.interval=1', 'train_dataloader.batch_size=2',
         'randomness.seed=3', 'randomness.deterministic=True'
     ]
-    env = {**os.environ, 'PYTHONHASHSEED': '0', 'PYTHONPATH': str(Path(__file__).parent),
+    env = {**os.environ, 'PYTHONHASHSEED': '0', 'PYTHONPATH': str(TEST_HOOKS),
            **{name.upper(): str(value) for name, value in kill.items()}}
     return subprocess.run(command, capture_output=True, text=True, cwd=work_dir.parent,
                           env=env)
