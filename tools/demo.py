@@ -7,8 +7,10 @@
 4. inference: damage maps, overlays and the damage report of the test images with
    ``DamageInferencer`` (MMSeg's inferencer, tile by tile), as ``tools/infer.py`` writes them;
 5. pictures and report: ``predictions.png`` (image | annotation | prediction | errors, with
-   each image's mIoU and accuracy), ``metrics.json``, ``report.md`` and ``report.html`` (the
-   page ``tools/report.py`` writes: scores, plots and these predictions) in the work dir.
+   each image's mIoU and accuracy), ``metrics.json`` (ArtefactMetric's record of the test,
+   docs/metrics_schema.md), ``demo.json`` (the baseline, the minutes taken, the checkpoint),
+   ``report.md`` and ``report.html`` (the page ``tools/report.py`` writes: scores, plots and
+   these predictions) in the work dir.
 
     python tools/demo.py [--iters N] [--work-dir work_dirs/demo] [--data-root data/synthetic]
 """
@@ -18,25 +20,23 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
-import numpy as np
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmseg_heritage
-from mmseg_heritage.apis import DamageInferencer, infer_collection
-from mmseg_heritage.apis.sample_predictions import SamplePrediction, score_image
-from mmseg_heritage.class_names import CLASSES
+from mmseg_heritage.apis import DamageInferencer, infer_collection, sample_predictions
 from mmseg_heritage.datasets.preparation import convert_artefact_parquet, write_synthetic_parquet
-from mmseg_heritage.evaluation.run_results import load_run
-from mmseg_heritage.utils import count_pixels, write_json_atomic, write_text_atomic
+from mmseg_heritage.evaluation import majority_baseline
+from mmseg_heritage.evaluation.run_results import load_run, read_metrics
+from mmseg_heritage.utils import write_bytes_atomic, write_json_atomic, write_text_atomic
+from mmseg_heritage.utils.data_config import set_data_root
 from mmseg_heritage.visualization.html_report import html_report
 from mmseg_heritage.visualization.prediction_grid import save_prediction_grid
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', default=str(REPO / 'configs/demo/unet_s_synthetic_160.py'))
     parser.add_argument('--work-dir', default='work_dirs/demo')
@@ -49,7 +49,7 @@ def parse_args():
                         help='test images drawn in predictions.png')
     parser.add_argument('--allow-below-baseline', action='store_true',
                         help='exit 0 even if the model does not beat the majority class')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def prepare_data(args) -> None:
@@ -69,11 +69,7 @@ def prepare_data(args) -> None:
 def configure(args) -> Config:
     cfg = Config.fromfile(args.config)
     cfg.work_dir = args.work_dir
-    for loader in (cfg.train_dataloader, cfg.val_dataloader, cfg.test_dataloader):
-        loader.dataset.data_root = args.data_root
-    loss = cfg.model.decode_head.loss_decode
-    if isinstance(loss.get('class_weight'), str):  # the weights of this dataset
-        loss.class_weight = osp.join(args.data_root, 'class_weights.json')
+    set_data_root(cfg, args.data_root)
     if args.iters:
         cfg.train_cfg.max_iters = args.iters
         cfg.train_cfg.val_interval = args.iters
@@ -83,36 +79,13 @@ def configure(args) -> Config:
     return cfg
 
 
-def majority_baseline(infos) -> dict:
-    """Scores of predicting the most frequent class everywhere, computed as mmseg's IoUMetric
-    would: one confusion matrix over the split, classes absent from it left out of the mean."""
-    counts = np.zeros(len(CLASSES), np.int64)
-    for info in infos:
-        mask = cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED)
-        counts += count_pixels(mask)
-    majority = int(counts.argmax())
-    accuracy = float(counts[majority] / counts.sum())
-    # IoU of the majority class equals its pixel share; every other present class scores 0.
-    return dict(class_name=CLASSES[majority], aAcc=round(100 * accuracy, 2),
-                mIoU=round(100 * accuracy / int(np.count_nonzero(counts)), 2))
-
-
-def picture_row(info: dict, damage_dir: str) -> SamplePrediction:
-    """One test image with its annotation and the damage map inference wrote, scored."""
-    name = Path(info['img_path']).stem
-    truth = cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED)
-    prediction = cv2.imread(osp.join(damage_dir, 'masks', f'{name}.png'), cv2.IMREAD_UNCHANGED)
-    return SamplePrediction(name, cv2.imread(info['img_path'])[..., ::-1], truth, prediction,
-                            *score_image(truth, prediction))
-
-
-def write_report(path: str, metrics: dict, damage: list) -> None:
+def write_report(path: str, demo: dict, metrics: dict, damage: list) -> None:
     """``report.md``: what was trained, how it scored, and the damage found per image."""
-    scores, baseline = metrics['metrics'], metrics['majority_class_baseline']
+    scores, baseline = metrics['overall'], demo['majority_class_baseline']
     lines = [
         '# mmseg-heritage demo report', '',
-        f"Model `{metrics['config']}`, {metrics['iterations']} iterations, "
-        f"{metrics['minutes']} minutes in all.", '',
+        f"Model `{demo['config']}`, {demo['iterations']} iterations, "
+        f"{demo['minutes']} minutes in all.", '',
         f"Test split ({metrics['num_images']} images): mIoU {scores['mIoU']:.2f}, "
         f"mDice {scores['mDice']:.2f}, aAcc {scores['aAcc']:.2f}; predicting "
         f"{baseline['class_name']} everywhere scores mIoU {baseline['mIoU']:.2f}.", '',
@@ -127,22 +100,30 @@ def write_report(path: str, metrics: dict, damage: list) -> None:
         main = ', '.join(f'{name} {share:.2f}' for share, name in found) or 'none'
         lines.append(f"| {Path(record['file']).name} | {record['damaged_percent']:.2f} | "
                      f'{main} |')
-    lines += ['', 'Files: `report.html` (scores, plots, predictions), `metrics.json`, '
+    lines += ['', 'Files: `report.html` (scores, plots, predictions), `metrics.json` (the '
+              'test\'s scores in full), `demo.json` (this run: baseline, minutes, checkpoint), '
               '`predictions.png`, `damage_maps/` (masks, overlays, `report.csv`, '
               '`report.json`), checkpoints and logs (TensorBoard: `tensorboard --logdir` on '
               'this folder).', '']
     write_text_atomic(path, '\n'.join(lines))
 
 
-def main() -> int:
-    args = parse_args()
+def main(argv=None) -> int:
+    args = parse_args(argv)
     started = time.time()
     prepare_data(args)
 
     cfg = configure(args)
     runner = Runner.from_cfg(cfg)
     runner.train()
-    scores = {k: float(v) for k, v in runner.test().items()}
+    runner.test()
+    # ArtefactMetric wrote the test's record into this run's log folder; the work dir gets a
+    # copy, so that metrics.json there is the same schema every other tool reads.
+    test_record = Path(runner.log_dir) / 'metrics.json'
+    metrics = read_metrics(test_record)
+    metrics_path = osp.join(args.work_dir, 'metrics.json')
+    write_bytes_atomic(metrics_path, test_record.read_bytes())
+    score = metrics['overall']['mIoU']
 
     # Inference as users run it: the saved checkpoint through MMSeg's inferencer.
     checkpoint = (Path(args.work_dir) / 'last_checkpoint').read_text().strip()
@@ -154,37 +135,38 @@ def main() -> int:
     damage = infer_collection(inferencer, images, damage_dir, progress=False,
                               details=dict(config=args.config, checkpoint=checkpoint))
 
-    rows = [picture_row(info, damage_dir) for info in test_infos[:args.num_pictures]]
+    rows = sample_predictions(cfg, checkpoint, split='test', device='cpu',
+                              images=list(images)[:args.num_pictures])
     picture = osp.join(args.work_dir, 'predictions.png')
     save_prediction_grid(rows, picture)
 
-    baseline = majority_baseline(test_infos)
-    metrics = dict(
+    baseline = majority_baseline(info['seg_map_path'] for info in test_infos)
+    demo = dict(
         mmseg_heritage_version=mmseg_heritage.__version__,
         config=args.config,
         checkpoint=checkpoint,
         iterations=cfg.train_cfg.max_iters,
         split='test',
-        num_images=len(test_infos),
-        metrics=scores,
+        metrics_file=metrics_path,
+        mIoU=score,
         majority_class_baseline=baseline,
-        beats_baseline=scores['mIoU'] > baseline['mIoU'],
+        beats_baseline=score > baseline['mIoU'],
         damage_report=osp.join(damage_dir, 'report.json'),
         minutes=round((time.time() - started) / 60, 2),
     )
-    metrics_path = osp.join(args.work_dir, 'metrics.json')
-    write_json_atomic(metrics_path, metrics)
+    demo_path = osp.join(args.work_dir, 'demo.json')
+    write_json_atomic(demo_path, demo)
     report_path = osp.join(args.work_dir, 'report.md')
-    write_report(report_path, metrics, damage)
+    write_report(report_path, demo, metrics, damage)
     run = load_run(args.work_dir)
     page = osp.join(args.work_dir, 'report.html')
     write_text_atomic(page, html_report(
         [run], {run.name: rows}, {run.name: f'The first {len(rows)} test images.'},
         title='mmseg-heritage demo'))
-    print(f"\ntest mIoU {scores['mIoU']:.2f} vs majority-class baseline {baseline['mIoU']:.2f} "
+    print(f"\ntest mIoU {score:.2f} vs majority-class baseline {baseline['mIoU']:.2f} "
           f"({baseline['class_name']} everywhere)\nwrote {report_path}, {metrics_path}, "
-          f'{page}, {picture}, {damage_dir}/, {checkpoint}')
-    if not metrics['beats_baseline'] and not args.allow_below_baseline:
+          f'{demo_path}, {page}, {picture}, {damage_dir}/, {checkpoint}')
+    if not demo['beats_baseline'] and not args.allow_below_baseline:
         print('The demo model did not beat the majority-class baseline.', file=sys.stderr)
         return 1
     return 0
