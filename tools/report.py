@@ -19,7 +19,7 @@ from mmseg_heritage.utils import write_text_atomic
 from mmseg_heritage.visualization.html_report import html_report
 
 
-def parse_args():
+def parse_args(argv=None):
     summary, usage = __doc__.split('\n', 1)
     parser = argparse.ArgumentParser(description=summary, epilog=usage,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -32,7 +32,7 @@ def parse_args():
                         help='split the sample images come from (default: test)')
     parser.add_argument('--device', default='cpu', help='device for the sample predictions')
     parser.add_argument('--title', default='mmseg-heritage results', help='page title')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def unique_names(runs) -> None:
@@ -57,8 +57,8 @@ def worst_samples(run, count: int, split: str, device: str):
                      f'predicted with {run.checkpoint.name}.')
 
 
-def main() -> int:
-    args = parse_args()
+def main(argv=None) -> int:
+    args = parse_args(argv)
     try:
         runs = [load_run(work_dir) for work_dir in args.work_dirs]
     except (FileNotFoundError, ValueError) as error:

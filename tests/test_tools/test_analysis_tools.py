@@ -1,23 +1,22 @@
 import csv
+import io
 import json
-import subprocess
-import sys
+from contextlib import redirect_stderr, redirect_stdout
 
 import cv2
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import REPO, load_tool
 
 from mmseg_heritage.class_names import CLASSES
 from mmseg_heritage.evaluation.metrics.artefact_metric import SCHEMA_VERSION, scores_from_confusion
 
 TOOLS = REPO / 'tools/analysis'
-sys.path.insert(0, str(TOOLS))
-import compare_runs  # noqa: E402
-import plot_class_distribution  # noqa: E402
-import plot_class_scores  # noqa: E402
-import plot_confusion_matrix  # noqa: E402
-import plot_training_curves  # noqa: E402
+compare_runs = load_tool(TOOLS / 'compare_runs.py')
+plot_class_distribution = load_tool(TOOLS / 'plot_class_distribution.py')
+plot_class_scores = load_tool(TOOLS / 'plot_class_scores.py')
+plot_confusion_matrix = load_tool(TOOLS / 'plot_confusion_matrix.py')
+plot_training_curves = load_tool(TOOLS / 'plot_training_curves.py')
 
 RUN = '20260101_000000'
 
@@ -56,27 +55,24 @@ def work_dirs(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def tool_runs(work_dirs, synthetic_root, tmp_path_factory):
-    """Every tool run once as a subprocess; started together to share the import time."""
+    """Every tool's ``main`` run once: (exit status, stdout, stderr) by name."""
     out = tmp_path_factory.mktemp('out')
     run_a, run_b = work_dirs
     commands = dict(  # name: (tool, arguments)
-        plot_class_scores=('plot_class_scores', [run_a]),
-        plot_confusion_matrix=('plot_confusion_matrix', [run_a]),
-        plot_training_curves=('plot_training_curves', [run_a]),
-        plot_class_distribution=('plot_class_distribution',
+        plot_class_scores=(plot_class_scores, [run_a]),
+        plot_confusion_matrix=(plot_confusion_matrix, [run_a]),
+        plot_training_curves=(plot_training_curves, [run_a]),
+        plot_class_distribution=(plot_class_distribution,
                                  [synthetic_root, '--out', out / 'distribution.png']),
-        compare_runs=('compare_runs', [run_a, run_b, '--out', out / 'comparison']),
-        missing=('plot_training_curves', [out / 'no_such_run']),
+        compare_runs=(compare_runs, [run_a, run_b, '--out', out / 'comparison']),
+        missing=(plot_training_curves, [out / 'no_such_run']),
     )
-    processes = {
-        name: subprocess.Popen([sys.executable, str(TOOLS / f'{tool}.py'), *map(str, args)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=out)
-        for name, (tool, args) in commands.items()}
     results = {}
-    for name, process in processes.items():
-        stdout, stderr = process.communicate(timeout=300)
-        results[name] = process.returncode, stdout, stderr
+    for name, (tool, args) in commands.items():
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with redirect_stdout(stdout), redirect_stderr(stderr):
+            returncode = tool.main([str(arg) for arg in args])
+        results[name] = returncode, stdout.getvalue(), stderr.getvalue()
     return out, results
 
 

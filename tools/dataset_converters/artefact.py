@@ -19,7 +19,7 @@ from mmseg_heritage.datasets.preparation.parquet_converter import (ARTEFACT_REPO
 from mmseg_heritage.datasets.preparation.splits import DEFAULT_RATIOS
 
 
-def parse_args():
+def parse_args(argv=None):
     summary, usage = __doc__.split('\n', 1)
     parser = argparse.ArgumentParser(
         description=summary, epilog=usage, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -35,11 +35,11 @@ def parse_args():
     parser.add_argument('--split-ratios', type=float, nargs=3, default=DEFAULT_RATIOS,
                         metavar=('TRAIN', 'VAL', 'TEST'))
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def main() -> int:
-    args = parse_args()
+def main(argv=None) -> int:
+    args = parse_args(argv)
     try:
         source = download_artefact(args.source, revision=args.revision) if args.download \
             else args.source

@@ -14,7 +14,7 @@ import sys
 from mmseg_heritage.datasets.preparation.offline_augmentation import augment_dataset
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('data_root', help='dataset folder written by the converter')
     parser.add_argument('--split', default='splits/train.txt',
@@ -29,11 +29,11 @@ def parse_args() -> argparse.Namespace:
                         help='pixel share in the split below which a class is rare')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def main() -> None:
-    args = parse_args()
+def main(argv=None) -> None:
+    args = parse_args(argv)
     try:
         summary = augment_dataset(args.data_root, args.split, args.copies, args.rare_copies,
                                   args.rare_classes, args.rare_share, args.seed,
