@@ -38,6 +38,16 @@ def load_tool(path: Path) -> ModuleType:
     return module
 
 
+def run_main(tool: Path, *args, capsys=None) -> subprocess.CompletedProcess:
+    """A tool's ``main(argv)`` called in this process, its exit status and (with pytest's
+    ``capsys``) its output given back as ``subprocess.run`` gives a process's."""
+    argv = [str(arg) for arg in args]
+    returncode = load_tool(tool).main(argv)
+    captured = capsys.readouterr() if capsys else None
+    return subprocess.CompletedProcess([str(tool), *argv], returncode,
+                                       captured and captured.out, captured and captured.err)
+
+
 def data_root_options(data_root, config: Path = DEMO_CONFIG) -> list:
     """``--cfg-options`` that point ``config`` at ``data_root`` as ``set_data_root`` does, for
     tools without ``--data-root`` (MMSeg's own): every value it changes, by its key."""

@@ -1,17 +1,13 @@
 import shutil
-from types import SimpleNamespace
 
 import cv2
-from conftest import REPO, load_tool
+from conftest import REPO, run_main
 
 TOOL = REPO / 'tools/analysis/prediction_grid.py'
 
 
-def run_tool(*args, capsys) -> SimpleNamespace:
-    """The tool's ``main`` in this process: its exit status and output."""
-    returncode = load_tool(TOOL).main([*map(str, args), '--no-progress'])
-    captured = capsys.readouterr()
-    return SimpleNamespace(returncode=returncode, stdout=captured.out, stderr=captured.err)
+def run_tool(*args, capsys):
+    return run_main(TOOL, *args, '--no-progress', capsys=capsys)
 
 
 def test_worst_images_drawn_beside_the_checkpoint(trained_work_dir, synthetic_root, tmp_path,

@@ -1,5 +1,5 @@
 import numpy as np
-from conftest import REPO, load_tool
+from conftest import REPO, run_main
 
 from mmseg_heritage.datasets import read_metadata
 from mmseg_heritage.datasets.preparation.synthetic import (encode_image_cell, write_parquet_shard,
@@ -8,11 +8,8 @@ from mmseg_heritage.datasets.preparation.synthetic import (encode_image_cell, wr
 TOOL = REPO / 'tools/dataset_converters/artefact.py'
 
 
-def run_tool(*args, capsys) -> tuple:
-    """The tool's ``main`` in this process: (exit status, stdout, stderr)."""
-    returncode = load_tool(TOOL).main(list(map(str, args)))
-    captured = capsys.readouterr()
-    return returncode, captured.out, captured.err
+def run_tool(*args, capsys):
+    return run_main(TOOL, *args, capsys=capsys)
 
 
 def test_converts_shards_and_names_the_bad_row(tmp_path, capsys):
@@ -21,14 +18,14 @@ def test_converts_shards_and_names_the_bad_row(tmp_path, capsys):
     write_parquet_shard(tmp_path / 'shards/extra/broken.parquet',
                         [dict(id='broken_one', image=bad_mask, annotation=bad_mask)], 1)
     out = tmp_path / 'artefact'
-    returncode, stdout, stderr = run_tool(
-        tmp_path / 'shards', '-o', out, '--max-long-side', '32', '--image-format', 'jpg',
-        '--split-ratios', '0.5', '0.25', '0.25', '--no-progress', capsys=capsys)
-    assert returncode == 0, stdout + stderr
-    assert 'converted 4 images, kept 0 from an earlier run, skipped 1 bad rows' in stdout
+    result = run_tool(tmp_path / 'shards', '-o', out, '--max-long-side', '32', '--image-format',
+                      'jpg', '--split-ratios', '0.5', '0.25', '0.25', '--no-progress',
+                      capsys=capsys)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'converted 4 images, kept 0 from an earlier run, skipped 1 bad rows' in result.stdout
     assert "skipped 'broken_one' (extra/broken.parquet, row 0): annotation has unknown " \
-           'values 20' in stdout
-    assert str(out) in stdout
+           'values 20' in result.stdout
+    assert str(out) in result.stdout
     rows = read_metadata(out)
     assert len(rows) == 4 and all(r['width'] == 32 for r in rows)
     assert all((out / 'images' / f"{r['id']}.jpg").is_file() for r in rows)
@@ -36,6 +33,6 @@ def test_converts_shards_and_names_the_bad_row(tmp_path, capsys):
 
 def test_an_empty_folder_fails_clearly(tmp_path, capsys):
     (tmp_path / 'empty').mkdir()
-    returncode, _, stderr = run_tool(tmp_path / 'empty', '-o', tmp_path / 'out', capsys=capsys)
-    assert returncode == 1
-    assert 'no *.parquet files found' in stderr
+    result = run_tool(tmp_path / 'empty', '-o', tmp_path / 'out', capsys=capsys)
+    assert result.returncode == 1
+    assert 'no *.parquet files found' in result.stderr

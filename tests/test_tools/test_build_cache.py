@@ -4,7 +4,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import REPO, load_tool
+from conftest import REPO, run_main
 
 from mmseg_heritage.datasets.preparation import generate_synthetic_dataset, read_split
 
@@ -18,11 +18,9 @@ def run_tool(*args, cwd):
                           capture_output=True, text=True, cwd=cwd)
 
 
-def build(*args, capsys) -> tuple:
-    """The tool's ``main`` in this process: (exit status, stdout, stderr)."""
-    returncode = load_tool(TOOL).main([*map(str, args), '--no-progress'])
-    captured = capsys.readouterr()
-    return returncode, captured.out, captured.err
+def build(*args, capsys):
+    """The tool's ``main`` in this process."""
+    return run_main(TOOL, *args, '--no-progress', capsys=capsys)
 
 
 @pytest.fixture
@@ -37,27 +35,27 @@ def entries(folder):
 def test_builds_a_configs_training_cache_then_finds_it_up_to_date(data_root, capsys):
     train_ids = read_split(data_root / 'splits/train.txt')
     options = ['--cfg-options', f'train_dataloader.dataset.data_root={data_root}']
-    returncode, stdout, stderr = build(CONFIG, *options, capsys=capsys)
-    assert returncode == 0, stderr
+    result = build(CONFIG, *options, capsys=capsys)
+    assert result.returncode == 0, result.stderr
     cache = data_root / 'cache/3072x1536'
-    assert f'{2 * len(train_ids)} entries written, 0 up to date, in {cache}' in stdout
+    assert f'{2 * len(train_ids)} entries written, 0 up to date, in {cache}' in result.stdout
     images, annotations = entries(cache / 'images'), entries(cache / 'annotations')
     assert sorted(name.split('.')[0] for name in images) == sorted(train_ids)  # training only
     assert len(annotations) == len(train_ids)
     # A temporary file that a killed writer left behind is cleared on the next run.
     (cache / 'images' / '.x.png.npy.partial-123.npy').write_bytes(b'half')
 
-    returncode, stdout, stderr = build(CONFIG, *options, capsys=capsys)
-    assert returncode == 0, stderr
-    assert f'0 entries written, {2 * len(train_ids)} up to date' in stdout
+    result = build(CONFIG, *options, capsys=capsys)
+    assert result.returncode == 0, result.stderr
+    assert f'0 entries written, {2 * len(train_ids)} up to date' in result.stdout
     assert entries(cache / 'images') == images and entries(cache / 'annotations') == annotations
 
 
 def test_builds_every_file_of_a_data_root_at_the_fit(data_root, tmp_path, capsys):
-    returncode, stdout, stderr = build(data_root, '--fit', 64, 32, '--cache-dir',
-                                       tmp_path / 'elsewhere', capsys=capsys)
-    assert returncode == 0, stderr
-    assert '12 entries written, 0 up to date' in stdout
+    result = build(data_root, '--fit', 64, 32, '--cache-dir', tmp_path / 'elsewhere',
+                   capsys=capsys)
+    assert result.returncode == 0, result.stderr
+    assert '12 entries written, 0 up to date' in result.stdout
     cache = tmp_path / 'elsewhere/64x32'
     for folder in ('images', 'annotations'):
         shapes = {np.load(path).shape[:2] for path in (cache / folder).iterdir()}
@@ -68,10 +66,10 @@ def test_builds_every_file_of_a_data_root_at_the_fit(data_root, tmp_path, capsys
 def test_an_unreadable_source_is_named_and_the_rest_built(data_root, capsys):
     broken = sorted((data_root / 'images').iterdir())[0]
     broken.write_bytes(b'not a png')
-    returncode, stdout, stderr = build(data_root, capsys=capsys)
-    assert returncode == 1
-    assert f'error: {broken}: the image could not be decoded' in stderr
-    assert '11 entries written' in stdout
+    result = build(data_root, capsys=capsys)
+    assert result.returncode == 1
+    assert f'error: {broken}: the image could not be decoded' in result.stderr
+    assert '11 entries written' in result.stdout
 
 
 @pytest.mark.parametrize('target', ['data_root', 'config'])

@@ -8,19 +8,13 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from conftest import DEMO_CONFIG, REPO, load_tool
+from conftest import DEMO_CONFIG, REPO, run_main
 
 
 def run(script, *args):
     """A script as a process: its log and exit status are the point."""
     return subprocess.run([sys.executable, str(REPO / script), *map(str, args)],
                           capture_output=True, text=True, cwd=REPO)
-
-
-def main_of(script, *args):
-    """A script's ``main`` in this process."""
-    return load_tool(REPO / script).main(list(map(str, args)))
-
 
 @pytest.fixture(scope='module')
 def checkpoint(trained_work_dir):
@@ -75,10 +69,9 @@ def test_collection_gives_masks_overlays_and_a_report(tmp_path, scans, checkpoin
 
 def test_glob_and_single_file_inputs(tmp_path, scans, checkpoint):
     out = tmp_path / 'out'
-    returncode = main_of('tools/infer.py', DEMO_CONFIG, checkpoint, scans / 'box/b.png',
-                         str(scans / '*.png'), '--out-dir', out, '--no-overlay',
-                         '--no-progress')
-    assert returncode == 1  # empty.png matches the pattern
+    result = run_main(REPO / 'tools/infer.py', DEMO_CONFIG, checkpoint, scans / 'box/b.png',
+                      scans / '*.png', '--out-dir', out, '--no-overlay', '--no-progress')
+    assert result.returncode == 1  # empty.png matches the pattern
     assert sorted(p.name for p in (out / 'masks').iterdir()) == ['a.png', 'b.png']
     assert not (out / 'overlays').exists()
 
@@ -96,8 +89,8 @@ def test_missing_files_stop_before_anything_is_written(tmp_path, scans, checkpoi
 
 def test_demo_script_draws_a_damage_map(tmp_path, scans, checkpoint):
     out_file = tmp_path / 'map.png'
-    main_of('demo/damage_map_demo.py', scans / 'a.png', DEMO_CONFIG, checkpoint, '--out-file',
-            out_file)
+    run_main(REPO / 'demo/damage_map_demo.py', scans / 'a.png', DEMO_CONFIG, checkpoint,
+             '--out-file', out_file)
     picture = cv2.imread(str(out_file))
     assert picture is not None and picture.shape[1] > picture.shape[0]
 

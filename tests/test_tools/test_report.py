@@ -5,15 +5,14 @@ import shutil
 
 import cv2
 import pytest
-from conftest import REPO, load_tool
+from conftest import REPO, run_main
 
 from mmseg_heritage.evaluation.run_results import load_run
 from mmseg_heritage.visualization.html_report import html_report
 
 
-def report(*args) -> int:
-    """tools/report.py's ``main`` in this process; its exit status."""
-    return load_tool(REPO / 'tools/report.py').main(list(map(str, args)))
+def report(*args, capsys=None):
+    return run_main(REPO / 'tools/report.py', *args, capsys=capsys)
 
 
 @pytest.fixture(scope='module')
@@ -27,7 +26,7 @@ def two_runs(trained_work_dir, tmp_path_factory):
 @pytest.fixture(scope='module')
 def report_page(two_runs, tmp_path_factory):
     out = tmp_path_factory.mktemp('report') / 'report.html'
-    assert report(*two_runs, '--out', out, '--samples', '2') == 0
+    assert report(*two_runs, '--out', out, '--samples', '2').returncode == 0
     return out
 
 
@@ -104,13 +103,13 @@ def test_run_without_metrics_and_odd_names_are_shown_safely(tmp_path):
 
 
 def test_default_output_and_missing_work_dir(trained_work_dir, tmp_path, capsys):
-    assert report(trained_work_dir, '--samples', '0') == 0, capsys.readouterr().err[-3000:]
+    result = report(trained_work_dir, '--samples', '0', capsys=capsys)
+    assert result.returncode == 0, result.stderr[-3000:]
     page = (trained_work_dir / 'report.html').read_text()
     assert page.count('<img ') == 3 and 'Sample predictions' not in page
 
-    capsys.readouterr()
-    assert report(tmp_path / 'nowhere', '--out', tmp_path / 'r.html') == 2
-    assert 'nowhere: no such work dir' in capsys.readouterr().err
+    result = report(tmp_path / 'nowhere', '--out', tmp_path / 'r.html', capsys=capsys)
+    assert result.returncode == 2 and 'nowhere: no such work dir' in result.stderr
     assert not (tmp_path / 'r.html').exists()
 
 
@@ -118,8 +117,9 @@ def test_unreadable_metrics_file_is_named(tmp_path, capsys):
     folder = tmp_path / 'run' / '20260101_000000'
     folder.mkdir(parents=True)
     (folder / 'metrics.json').write_text(json.dumps({'overall': {}}))
-    assert report(tmp_path / 'run', '--out', tmp_path / 'r.html') == 2
-    assert 'metrics.json: no schema_version' in capsys.readouterr().err
+    result = report(tmp_path / 'run', '--out', tmp_path / 'r.html', capsys=capsys)
+    assert result.returncode == 2
+    assert 'metrics.json: no schema_version' in result.stderr
     assert not (tmp_path / 'r.html').exists()
 
 
@@ -129,8 +129,8 @@ def test_samples_are_skipped_with_a_note_when_the_data_is_gone(trained_work_dir,
     shutil.copytree(trained_work_dir, copy)
     config = next(copy.glob('*.py'))
     config.write_text(config.read_text().replace(str(synthetic_root), str(tmp_path / 'gone')))
-    assert report(copy, '--samples', '2') == 0
-    stderr = capsys.readouterr().err
-    assert 'No sample predictions' in stderr and 'gone' in stderr
+    result = report(copy, '--samples', '2', capsys=capsys)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'No sample predictions' in result.stderr and 'gone' in result.stderr
     page = (copy / 'report.html').read_text()
     assert page.count('No sample predictions') == 1 and page.count('<img ') == 3
