@@ -4,6 +4,7 @@ from .hooks import (AtomicCheckpointHook, IterationSeedHook, RunProvenanceHook,
 from .mixed_precision import mixed_precision_cfg
 from .optimizers import BF16OptimWrapper
 from .safe_loading import SAFE_CHECKPOINT_GLOBALS, allow_safe_checkpoint_globals
+from .slim_checkpoint import slim_checkpoint
 
 allow_safe_checkpoint_globals()
 
@@ -11,5 +12,5 @@ __all__ = [
     'AtomicCheckpointHook', 'BF16OptimWrapper', 'IterationSeedHook', 'RunProvenanceHook',
     'SafeCheckpointHook', 'SAFE_CHECKPOINT_GLOBALS',
     'allow_safe_checkpoint_globals', 'cpu_distributed_cfg', 'leave_distributed',
-    'mixed_precision_cfg', 'setup_cpu_distributed'
+    'mixed_precision_cfg', 'setup_cpu_distributed', 'slim_checkpoint'
 ]

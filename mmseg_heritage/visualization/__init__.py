@@ -3,6 +3,7 @@ from .class_distribution_chart import class_distribution_chart, read_statistics
 from .class_scores_chart import class_scores_chart
 from .comparison_chart import comparison_chart
 from .confusion_heatmap import confusion_heatmap, normalise_rows
+from .damage_map_sheet import DamageMap, damage_map_sheet
 from .damage_overlay import damage_overlay
 from .figure_files import figure_png, save_figure
 from .html_report import html_report
@@ -10,8 +11,8 @@ from .prediction_grid import colourise, error_map, prediction_grid, save_predict
 from .training_curves import training_curves
 
 __all__ = [
-    'ArtefactVisualizer', 'class_distribution_chart', 'class_scores_chart', 'colourise',
-    'comparison_chart', 'confusion_heatmap', 'damage_overlay', 'error_map', 'figure_png',
+    'ArtefactVisualizer', 'DamageMap', 'class_distribution_chart', 'class_scores_chart', 'colourise',
+    'comparison_chart', 'confusion_heatmap', 'damage_map_sheet', 'damage_overlay', 'error_map', 'figure_png',
     'html_report', 'normalise_rows', 'prediction_grid', 'read_statistics', 'save_figure',
     'save_prediction_grid', 'training_curves'
 ]

@@ -13,7 +13,7 @@ Every file is written atomically; the metadata and everything derived from it co
 dataset whose ``metadata.csv`` exists is complete.
 """
 from pathlib import Path
-from typing import Dict, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -46,10 +46,12 @@ def write_sample(root: Union[str, Path], sample_id: str, image: np.ndarray, mask
 
 
 def finish_dataset(root: Union[str, Path], rows: Sequence[Dict], statistics: PixelStatistics,
-                   ratios: Sequence[float] = DEFAULT_RATIOS, seed: int = 0) -> None:
-    """Write the splits, statistics, class weights and finally the metadata of a dataset."""
+                   ratios: Sequence[float] = DEFAULT_RATIOS, seed: int = 0,
+                   parts: Optional[Dict[str, List[str]]] = None) -> None:
+    """Write the splits (``parts`` as given, else stratified), statistics, class weights and
+    finally the metadata of a dataset."""
     rows = sorted(rows, key=lambda row: row['id'])
-    write_splits(root, rows, ratios, seed)
+    write_splits(root, rows, ratios, seed, parts)
     write_json_atomic(Path(root) / STATISTICS_FILE, statistics.to_dict())
     if statistics.pixels.sum() > 0:
         write_json_atomic(Path(root) / CLASS_WEIGHTS_FILE, class_weights_record(statistics.pixels))

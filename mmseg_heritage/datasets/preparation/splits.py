@@ -11,7 +11,7 @@ original images only. Written by the converter and the synthetic generator::
 """
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -109,8 +109,13 @@ def _write_parts(folder: Path, parts: Dict[str, List[str]]) -> None:
 
 
 def write_splits(root: Union[str, Path], records: Sequence[Dict],
-                 ratios: Sequence[float] = DEFAULT_RATIOS, seed: int = 0) -> Dict:
+                 ratios: Sequence[float] = DEFAULT_RATIOS, seed: int = 0,
+                 parts: Optional[Dict[str, List[str]]] = None) -> Dict:
     """Write the stratified split and both fold protocols under ``<root>/splits``.
+
+    Args:
+        parts (dict, optional): Train, val and test ids to write as they are instead of the
+            stratified split (e.g. split by the photograph a synthetic scan was cut from).
 
     Returns:
         dict: The manifest also written to ``splits/splits.json``.
@@ -118,9 +123,11 @@ def write_splits(root: Union[str, Path], records: Sequence[Dict],
     if not records:
         raise ValueError(f'{root}: no images to split')
     folder = Path(root) / 'splits'
-    parts = stratified_split(records, ratios, seed)
+    given = parts is not None
+    parts = parts if given else stratified_split(records, ratios, seed)
     _write_parts(folder, parts)
-    manifest = dict(seed=seed, ratios=list(ratios), stratified_by='material',
+    manifest = dict(seed=seed, ratios=list(ratios),
+                    stratified_by='given' if given else 'material',
                     counts={part: len(ids) for part, ids in parts.items()}, folds={})
     for protocol, column in FOLD_PROTOCOLS.items():
         folds = leave_one_out_folds(records, column, val_ratio=ratios[1] / sum(ratios[:2]),

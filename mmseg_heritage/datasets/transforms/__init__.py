@@ -1,7 +1,8 @@
+from .damage_copy_paste import DamageCopyPaste
 from .load_artefact_annotations import LoadArtefactAnnotations
 from .load_cached_image_and_annotations import LoadCachedImageAndAnnotations
 from .pack_artefact_inputs import ARTEFACT_META_KEYS, PackArtefactInputs
 from .rare_class_crop import RareClassCrop
 
-__all__ = ['ARTEFACT_META_KEYS', 'LoadArtefactAnnotations', 'LoadCachedImageAndAnnotations',
-           'PackArtefactInputs', 'RareClassCrop']
+__all__ = ['ARTEFACT_META_KEYS', 'DamageCopyPaste', 'LoadArtefactAnnotations',
+           'LoadCachedImageAndAnnotations', 'PackArtefactInputs', 'RareClassCrop']

@@ -1,0 +1,83 @@
+"""tools/train_starter.py end to end at toy size, and the committed starter model."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parents[2]
+STARTER = REPO / 'checkpoints/starter'
+
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory):
+    """The recipe on 12 made-up photographs, 2 iterations, mapping 2 'real' photographs."""
+    root = tmp_path_factory.mktemp('starter')
+    (root / 'photos').mkdir()
+    (root / 'real').mkdir()
+    for index in range(12):
+        field = cv2.resize(np.random.default_rng(index).integers(0, 255, (5, 6, 3), np.uint8),
+                           (150, 120), interpolation=cv2.INTER_CUBIC)
+        cv2.imwrite(str(root / ('real' if index < 2 else 'photos') / f'p{index}.png'), field)
+    result = subprocess.run(
+        [sys.executable, str(REPO / 'tools/train_starter.py'), '--work-dir', str(root / 'work'),
+         '--out', str(root / 'out'), '--data-root', str(root / 'data'), '--iters', '2',
+         '--num-images', '30', '--real-photos', str(root / 'real'), '--cfg-options',
+         f"photo_scans.content=['{root / 'photos'}']", 'photo_scans.size=96',
+         'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+         'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
+         'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False'],
+        capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    return root
+
+
+def test_the_published_model_predicts_as_the_training_checkpoint(trained):
+    from mmseg.apis import inference_model, init_model
+    name = 'unet_photo_damage_320'
+    slim = torch.load(trained / f'out/{name}.pth', weights_only=True)
+    assert 'state_dict' in slim and not {'optimizer', 'message_hub'} & set(slim)
+    image = str(trained / 'real/p0.png')
+    (full, ) = trained.glob('work/best_mIoU_iter_*.pth')
+    predictions = [inference_model(init_model(str(trained / f'out/{name}.py'), str(path),
+                                              device='cpu'), image).pred_sem_seg.data
+                   for path in (trained / f'out/{name}.pth', full)]
+    assert torch.equal(*predictions)
+
+
+def test_scores_and_real_photographs_are_reported(trained):
+    from mmseg_heritage.evaluation.run_results import read_metrics
+    metrics = read_metrics(trained / 'out/metrics.json')
+    read_metrics(trained / 'out/evaluation_metrics.json')
+    card = (trained / 'out/README.md').read_text()
+    assert card.startswith('---\nlicense: apache-2.0')
+    assert f"mIoU {metrics['overall']['mIoU']:.2f}" in card
+    report = json.loads((trained / 'work/real_photos/report.json').read_text())
+    shares = json.loads((trained / 'out/real_photos.json').read_text())['damaged_percent']
+    assert shares == {Path(r['file']).name: r['damaged_percent'] for r in report['files']}
+    assert sorted(shares) == ['p0.png', 'p1.png']
+    for photo, share in shares.items():
+        mask = cv2.imread(str(trained / f'work/real_photos/masks/{Path(photo).stem}.png'),
+                          cv2.IMREAD_UNCHANGED)
+        assert share == pytest.approx(100 * np.count_nonzero(mask) / mask.size, abs=1e-3)
+        assert f'| {photo} | {share:.2f} |' in card
+    assert cv2.imread(str(trained / 'out/real_photos.png')) is not None
+    # The recipe names its content and held the test photographs out of training.
+    content = json.loads((trained / 'data/content.json').read_text())
+    assert not set(content['photos']['train']) & set(content['photos']['test'])
+
+
+@pytest.mark.skipif(not STARTER.is_dir(), reason='no committed starter model')
+def test_the_committed_starter_model_gives_its_recorded_damage_maps():
+    from mmseg_heritage.apis import DamageInferencer
+    (config, ) = STARTER.glob('*.py')
+    inferencer = DamageInferencer(str(config), str(config.with_suffix('.pth')), device='cpu')
+    recorded = json.loads((STARTER / 'real_photos.json').read_text())['damaged_percent']
+    for photo in ('old/a.png', 'old_w_scratch/b.png'):
+        mask = inferencer.predict(cv2.imread(str(REPO / 'resources/real_photos' / photo)))
+        assert 100 * np.count_nonzero(mask) / mask.size == pytest.approx(recorded[photo],
+                                                                         abs=0.01)

@@ -1,0 +1,218 @@
+"""Train the starter model from a fresh clone (what `make starter` runs).
+
+1. damage bank: the real film damage of resources/real_damage (build_damage_bank);
+2. data: synthetic scans of real photographs with drawn and real damage (photo_scans in the
+   config names the photographs), split by photograph, plus an evaluation set of new scans of
+   the test photographs (another seed);
+3. training and test with the config (MMEngine's runner);
+4. damage maps of the real photographs in resources/real_photos;
+5. the model to CHECKPOINTS (default checkpoints/starter/): <name>.pth without training state,
+   <name>.py, metrics.json (ArtefactMetric's record of the test split), real_photos.json,
+   real_photos.png and a model card README.md.
+
+    python tools/train_starter.py [--config configs/starter/unet_photo_damage_320.py]
+        [--work-dir work_dirs/starter] [--out checkpoints/starter] [--data-root data/starter]
+        [--iters N] [--num-images N]
+"""
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import cv2
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+import mmseg_heritage
+from mmseg_heritage.apis import DamageInferencer, find_images, infer_collection
+from mmseg_heritage.datasets.preparation import build_damage_bank
+from mmseg_heritage.datasets.preparation.synthetic.photo_scans import \
+    generate_photo_scan_dataset
+from mmseg_heritage.engine import slim_checkpoint
+from mmseg_heritage.evaluation.run_results import load_run, read_metrics
+from mmseg_heritage.utils import set_data_root, write_json_atomic, write_text_atomic
+from mmseg_heritage.visualization import DamageMap, damage_map_sheet, save_figure
+from mmseg_heritage.visualization.model_card import model_card
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def parse_args(argv=None):
+    summary, usage = __doc__.split('\n', 1)
+    parser = argparse.ArgumentParser(description=summary, epilog=usage,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--config', default=str(REPO / 'configs/starter/unet_photo_damage_320.py'))
+    parser.add_argument('--work-dir', default='work_dirs/starter')
+    parser.add_argument('--out', default=str(REPO / 'checkpoints/starter'),
+                        help='where the trained model goes')
+    parser.add_argument('--real-photos', default=str(REPO / 'resources/real_photos'),
+                        help='photographs to map after training')
+    parser.add_argument('--data-root', help="where the recipe's data go (default: the config's)")
+    parser.add_argument('--iters', type=int, help='training iterations (default: the config)')
+    parser.add_argument('--num-images', type=int, help='scans to generate (default: config)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, as in tools/train.py')
+    return parser.parse_args(argv)
+
+
+def prepare_data(cfg: Config) -> Path:
+    """The damage bank, the scans and the evaluation scans, each unless already there."""
+    recipe = cfg.photo_scans
+    bank = Path(cfg.damage_bank)
+    if not (bank / 'index.json').is_file():
+        print(f'Building the damage bank {bank} from {", ".join(recipe.cutouts)}')
+        build_damage_bank(bank, cutout_dirs=recipe.cutouts)
+    scans = Path(cfg.data_root)
+    options = dict(bank=bank, size=recipe.size, clean_share=recipe.clean_share,
+                   split_seed=recipe.seed, progress=True)
+    if not (scans / 'metadata.csv').is_file():
+        print(f'Writing {recipe.num_images} synthetic scans into {scans}')
+        generate_photo_scan_dataset(scans, recipe.content, num_images=recipe.num_images,
+                                    seed=recipe.seed, **options)
+    evaluation = Path(recipe.evaluation_root)
+    if not (evaluation / 'metadata.csv').is_file():
+        # New scans (another seed) of the test photographs, which training never saw.
+        print(f'Writing evaluation scans into {evaluation}')
+        generate_photo_scan_dataset(evaluation, recipe.content,
+                                    num_images=recipe.num_images // 10, seed=recipe.seed + 1,
+                                    parts=['test'], **options)
+    return evaluation
+
+
+def map_real_photos(cfg: Config, checkpoint: str, photos: Path, out_dir: Path) -> dict:
+    """Damage maps of the real photographs and a sheet of them; the predicted damaged share
+    of each, by its path inside ``photos``."""
+    inferencer = DamageInferencer(cfg, checkpoint, device='cpu')
+    images = find_images(str(photos))
+    records = infer_collection(inferencer, images, out_dir, progress=False)
+    maps, shares = [], {}
+    for name, record in zip(images, records):
+        if record['status'] == 'ok':
+            mask = cv2.imread(str(out_dir / record['mask']), cv2.IMREAD_UNCHANGED)
+            maps.append(DamageMap(name, cv2.imread(str(images[name]))[..., ::-1], mask))
+            shares[images[name].relative_to(photos).as_posix()] = record['damaged_percent']
+    save_figure(damage_map_sheet(maps, columns=4, title='The starter model on real photographs'),
+                out_dir / 'real_photos.png')
+    return shares
+
+
+def card(name: str, cfg: Config, test_record: dict, eval_record: dict, shares: dict,
+         digest: str, minutes: float) -> str:
+    """The starter model's card: what it saw, its scores, the real photographs, its limits."""
+    recipe = cfg.photo_scans
+    photos = '\n'.join(f'| {photo} | {share:.2f} |' for photo, share in shares.items())
+    sections = [
+        ('What it saw', f"""
+{recipe.num_images} synthetic scans (up to {recipe.size} px) of real photographs, made by
+`tools/train_starter.py` from `configs/starter/{name}.py`: the photographs of
+{', '.join(f'`{c}`' for c in recipe.content)} at their own sharpness, most of them turned
+into old prints (monochrome or faded colour, a tone, lifted blacks, vignetting), with drawn
+cracks, folds, lost emulsion and scratches, and real film damage (dust, dirt, hair,
+scratches, stains: {', '.join(f'`{c}`' for c in recipe.cutouts)}, the ARTeFACT authors'
+cut-outs) pasted in; {100 * recipe.clean_share:.0f} % of the scans are clean. Damage is
+labelled only where it visibly changed the image. Each photograph fed one split only.
+Trained from scratch for {cfg.train_cfg.max_iters} iterations of {cfg.train_dataloader.batch_size}
+crops of {cfg.crop_size[0]} px on a CPU ({minutes} minutes for the whole recipe), class-weighted
+Dice + cross-entropy. File `{name}.pth`, SHA-256 `{digest}`.
+"""),
+        ('Use', f"""
+```bash
+python tools/infer.py checkpoints/starter/{name}.py checkpoints/starter/{name}.pth \\
+    my_scans/ --out-dir damage_maps
+```
+It writes a mask of class ids, an overlay and the damaged share of every scan. It predicts
+at the scan's own resolution, tile by tile.
+"""),
+        ('~On real photographs', f"""
+Predicted damaged share (% of the photograph) of the twelve real photographs in
+`resources/real_photos` (`old/`: mostly intact, some of them among the training content;
+`old_w_scratch/`: cracks, folds and losses, never trained on). No hand-made masks exist for
+them, so these are predictions only; `real_photos.png` shows the maps.
+
+| photograph | predicted damaged % |
+|---|---:|
+{photos}
+"""),
+        ('~Limits', """
+- It has seen photographs only, and only the damage listed above: material loss, peel,
+  writing, stamps, stickers, punctures, burns and light leaks of other artefacts it does not
+  know (those classes are never predicted on purpose).
+- The scores above are on synthetic scans. On real photographs it is the damage that looks
+  like the drawn and pasted one that it finds best: thin bright cracks and scratches, specks;
+  broad stains, faint folds and losses that blend with the picture are often missed, and
+  bright thin content (hair strands, highlights on edges) is sometimes taken for damage.
+- Which damage class it names is less reliable than whether a pixel is damaged: cracks,
+  scratches and hair look alike at this scale.
+- Training data licences: the film damage and the old photographs are MIT; the photographs
+  of scikit-image, scikit-learn and matplotlib and the Debian wallpapers keep their own
+  licences (see their packages); none of them is redistributed here.
+"""),
+    ]
+    return model_card(
+        name, 'Finds damage on photographs of artefacts (cracks, folds, lost emulsion, '
+        'scratches, dust, dirt, hair, stains) and runs on a CPU: a small UNet for '
+        '[mmseg-heritage](../../README.md), MMSegmentation 1.x.', sections,
+        [('Test split (scans of photographs not trained on)', test_record),
+         ('Evaluation scans (another seed, the same held-out photographs)', eval_record)],
+        metric=dict(name='mIoU (synthetic photo scans, test split)', dataset='photo_scans',
+                    value=test_record['overall']['mIoU']))
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    started = time.time()
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.work_dir = args.work_dir
+    if args.data_root:
+        set_data_root(cfg, args.data_root)
+    if args.num_images:
+        cfg.photo_scans.num_images = args.num_images
+    if args.iters:
+        cfg.train_cfg.max_iters = args.iters
+        cfg.train_cfg.val_interval = min(cfg.train_cfg.val_interval, args.iters)
+        cfg.default_hooks.checkpoint.interval = min(cfg.default_hooks.checkpoint.interval,
+                                                    args.iters)
+        for scheduler in cfg.param_scheduler:
+            scheduler.end = min(scheduler.end, args.iters)
+            scheduler.begin = min(scheduler.begin, args.iters - 1)
+    evaluation = prepare_data(cfg)
+
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    best = sorted(Path(args.work_dir).glob('best_mIoU_iter_*.pth'))
+    checkpoint = str(best[-1]) if best else \
+        (Path(args.work_dir) / 'last_checkpoint').read_text().strip()
+    runner.load_checkpoint(checkpoint)
+    runner.test()  # the test split: scans of photographs training never saw
+    test_record = read_metrics(load_run(args.work_dir).metrics_path)
+    eval_cfg = set_data_root(cfg.copy(), str(evaluation))
+    eval_cfg.work_dir = str(Path(args.work_dir) / 'evaluation')
+    eval_cfg.experiment_name = 'starter_evaluation'  # not the training run's message hub
+    eval_cfg.load_from = checkpoint
+    Runner.from_cfg(eval_cfg).test()
+    eval_record = read_metrics(load_run(eval_cfg.work_dir).metrics_path)
+
+    out = Path(args.out)
+    real_dir = Path(args.work_dir) / 'real_photos'
+    shares = map_real_photos(cfg, checkpoint, Path(args.real_photos), real_dir)
+    name = Path(args.config).stem
+    digest = slim_checkpoint(checkpoint, out / f'{name}.pth')
+    cfg.dump(str(out / f'{name}.py'))
+    write_json_atomic(out / 'metrics.json', test_record)
+    write_json_atomic(out / 'evaluation_metrics.json', eval_record)
+    write_json_atomic(out / 'real_photos.json', dict(damaged_percent=shares))
+    shutil.copy(real_dir / 'real_photos.png', out / 'real_photos.png')
+    minutes = round((time.time() - started) / 60, 1)
+    write_text_atomic(out / 'README.md', card(name, cfg, test_record, eval_record, shares,
+                                              digest, minutes))
+    print(f'\nstarter model: {out / (name + ".pth")} (sha256 {digest[:8]}), test mIoU '
+          f"{test_record['overall']['mIoU']:.2f}, binary damage IoU "
+          f"{test_record['binary']['classes']['Damage']['IoU']:.2f}; {minutes} minutes")
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
