@@ -20,19 +20,19 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmseg_heritage
-from mmseg_heritage.apis import DamageInferencer, find_images, infer_collection
+from mmseg_heritage.apis import (DamageInferencer, find_images, infer_collection,
+                                 read_damage_maps, shares_by_path)
 from mmseg_heritage.datasets.preparation import build_damage_bank
 from mmseg_heritage.datasets.preparation.synthetic.photo_scans import \
     generate_photo_scan_dataset
 from mmseg_heritage.engine import slim_checkpoint
 from mmseg_heritage.evaluation.run_results import load_run, read_metrics
 from mmseg_heritage.utils import set_data_root, write_json_atomic, write_text_atomic
-from mmseg_heritage.visualization import DamageMap, damage_map_sheet, save_figure
+from mmseg_heritage.visualization import damage_map_sheet, save_figure
 from mmseg_heritage.visualization.model_card import model_card
 
 REPO = Path(__file__).resolve().parents[1]
@@ -83,18 +83,13 @@ def prepare_data(cfg: Config) -> Path:
 def map_real_photos(cfg: Config, checkpoint: str, photos: Path, out_dir: Path) -> dict:
     """Damage maps of the real photographs and a sheet of them; the predicted damaged share
     of each, by its path inside ``photos``."""
-    inferencer = DamageInferencer(cfg, checkpoint, device='cpu')
     images = find_images(str(photos))
-    records = infer_collection(inferencer, images, out_dir, progress=False)
-    maps, shares = [], {}
-    for name, record in zip(images, records):
-        if record['status'] == 'ok':
-            mask = cv2.imread(str(out_dir / record['mask']), cv2.IMREAD_UNCHANGED)
-            maps.append(DamageMap(name, cv2.imread(str(images[name]))[..., ::-1], mask))
-            shares[images[name].relative_to(photos).as_posix()] = record['damaged_percent']
+    records = infer_collection(DamageInferencer(cfg, checkpoint, device='cpu'), images, out_dir,
+                               progress=False)
+    maps = read_damage_maps(images, records, out_dir)
     save_figure(damage_map_sheet(maps, columns=4, title='The starter model on real photographs'),
                 out_dir / 'real_photos.png')
-    return shares
+    return shares_by_path(maps, images, photos)
 
 
 def card(name: str, cfg: Config, test_record: dict, eval_record: dict, shares: dict,

@@ -6,7 +6,7 @@ archived on its own and opens without a network. It has no script.
 import base64
 import datetime
 import html
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from matplotlib.figure import Figure
 
@@ -15,6 +15,7 @@ from ..evaluation.run_results import RunResults
 from .class_scores_chart import class_scores_chart
 from .comparison_chart import comparison_chart
 from .confusion_heatmap import confusion_heatmap
+from .damage_map_sheet import DamageMap, damage_map_sheet
 from .figure_files import figure_png
 from .prediction_grid import prediction_grid
 from .training_curves import training_curves
@@ -129,9 +130,18 @@ def _run_section(run: RunResults, row: Optional[dict], samples: Optional[list],
     return '\n'.join(parts)
 
 
+def _damage_map_section(heading: str, note: str, maps: Sequence[DamageMap]) -> str:
+    rows = [[m.name, m.damaged_percent, m.true_damaged_percent] for m in maps]
+    return '\n'.join([f'<h2>{html.escape(heading)}</h2>',
+                      f'<p class="note">{html.escape(note)}</p>',
+                      _table(('image', 'predicted damaged %', 'true damaged %'), rows),
+                      _picture(damage_map_sheet(maps), heading)])
+
+
 def html_report(runs: Sequence[RunResults], samples: Optional[Dict[str, list]] = None,
                 samples_notes: Optional[Dict[str, str]] = None,
-                title: str = 'mmseg-heritage results') -> str:
+                title: str = 'mmseg-heritage results',
+                damage_maps: Sequence[Tuple[str, str, Sequence[DamageMap]]] = ()) -> str:
     """The page for ``runs``, as a string.
 
     Args:
@@ -140,6 +150,9 @@ def html_report(runs: Sequence[RunResults], samples: Optional[Dict[str, list]] =
         samples_notes: Optional ``{run name: text}`` shown with (or instead of) the samples,
             e.g. how they were chosen or why there are none.
         title (str): Page title.
+        damage_maps: Sections of ``(heading, note, maps)``: photographs beside their damage
+            maps, with the predicted damaged share and, where an annotation exists, the true
+            one. Defaults to none.
     """
     from .. import __version__
     samples, samples_notes = samples or {}, samples_notes or {}
@@ -160,6 +173,7 @@ def html_report(runs: Sequence[RunResults], samples: Optional[Dict[str, list]] =
     for run in runs:
         parts.append(_run_section(run, rows.get(run.name), samples.get(run.name),
                                   samples_notes.get(run.name, '')))
+    parts += [_damage_map_section(*section) for section in damage_maps if section[2]]
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<title>{html.escape(title)}</title><style>{_STYLE}</style></head>\n<body>\n'
             + '\n'.join(parts) + '\n</body></html>\n')

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import cv2
+import numpy as np
 from conftest import REPO
 
 from mmseg_heritage.evaluation.run_results import read_metrics
@@ -11,10 +12,16 @@ from mmseg_heritage.evaluation.run_results import read_metrics
 
 def test_demo_writes_checkpoint_metrics_and_picture(tmp_path):
     work_dir, data_root = tmp_path / 'demo', tmp_path / 'data'
+    photos = tmp_path / 'photos'
+    (photos / 'old').mkdir(parents=True)
+    for name in ('a', 'b'):  # two small crops of real photographs, to keep it quick
+        image = cv2.imread(str(REPO / f'resources/real_photos/old/{name}.png'))
+        cv2.imwrite(str(photos / f'old/{name}.png'), image[:96, :80])
     result = subprocess.run(
         [sys.executable, str(REPO / 'tools/demo.py'), '--iters', '4', '--work-dir',
          str(work_dir), '--data-root', str(data_root), '--num-images', '14',
-         '--image-size', '64', '--num-pictures', '2', '--allow-below-baseline'],
+         '--image-size', '64', '--num-pictures', '2', '--allow-below-baseline',
+         '--real-photos', str(photos)],
         capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
 
@@ -50,13 +57,34 @@ def test_demo_writes_checkpoint_metrics_and_picture(tmp_path):
         assert mask.shape == (64, 64) and mask.max() < 16
         assert (work_dir / f'damage_maps/overlays/{sample_id}.jpg').is_file()
     page = (work_dir / 'report.html').read_text()
-    assert page.count('<img ') == 4 and 'The first 2 test images.' in page
+    starter = list((REPO / 'checkpoints/starter').glob('*.pth'))
+    models = ['demo'] + (['starter'] if starter else [])
+    # Per-class chart, confusion, curves, samples; then synthetic and real damage maps.
+    assert page.count('<img ') == 4 + 1 + len(models) and 'The first 2 test images.' in page
     assert f"{metrics['overall']['mIoU']:.2f}" in page
+    # Synthetic test images show their true damaged share beside the predicted one.
+    first = test_ids[0] if test_ids[0] in page else sorted(test_ids)[0]
+    truth = cv2.imread(str(data_root / f'annotations/{first}.png'), cv2.IMREAD_UNCHANGED)
+    predicted = cv2.imread(str(work_dir / f'damage_maps/masks/{first}.png'),
+                           cv2.IMREAD_UNCHANGED)
+    true_share = 100 * np.count_nonzero((truth > 0) & (truth < 16)) / truth.size
+    assert f'<td>{first}</td><td>{100 * np.count_nonzero(predicted) / predicted.size:.2f}' \
+        f'</td><td>{true_share:.2f}</td>' in page
+    # The real photographs, mapped by each model, in the page, demo.json and report.md.
+    assert sorted(demo['real_photos_damaged_percent']) == models
+    for model in models:
+        assert f'Real photographs: the {model} model' in page
+        shares = demo['real_photos_damaged_percent'][model]
+        assert sorted(shares) == ['old/a.png', 'old/b.png']
+        mask = cv2.imread(str(work_dir / f'real_photos/{model}/masks/old/a.png'),
+                          cv2.IMREAD_UNCHANGED)
+        assert shares['old/a.png'] == round(100 * np.count_nonzero(mask) / mask.size, 4)
     report = (work_dir / 'report.md').read_text()
     assert f"mIoU {metrics['overall']['mIoU']:.2f}" in report
     baseline = demo['majority_class_baseline']
     assert f"{baseline['class_name']} everywhere scores mIoU {baseline['mIoU']:.2f}" in report
     assert all(sample_id in report for sample_id in test_ids)
+    assert '## Real photographs' in report and '| old/a.png |' in report
     # A second run reuses the converted data.
     again = subprocess.run(
         [sys.executable, str(REPO / 'tools/demo.py'), '--iters', '2', '--work-dir',
