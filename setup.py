@@ -18,6 +18,8 @@ setup(
     long_description=Path('README.md').read_text(),
     long_description_content_type='text/markdown',
     packages=find_packages(include=['mmseg_heritage', 'mmseg_heritage.*']),
+    # The condition reports' viewer (OpenSeadragon) and its licence, copied beside reports.
+    package_data={'mmseg_heritage.visualization': ['vendor/openseadragon/*']},
     python_requires='>=3.9',
     # torch and mmcv (built from source with ops) come from tools/install_env.sh.
     install_requires=read_requirements('runtime.txt'),

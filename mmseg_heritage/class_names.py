@@ -27,6 +27,8 @@ PALETTE = [[0, 0, 0], [28, 230, 255], [255, 52, 255], [255, 74, 70], [0, 137, 65
            [99, 255, 172], [0, 77, 67], [143, 176, 255], [153, 125, 135], [128, 150, 147],
            [246, 255, 27]]
 IGNORE_INDEX = 255
+# Damage that runs along a line: reports give its length along the skeleton besides its area.
+LINEAR_DAMAGE = ('Scratch', 'Hair', 'Fold', 'Cracks')
 BACKGROUND_COLOUR = (90, 0, 7)  # how 255 is drawn in annotation_rgb renderings
 
 LEVELS = ('binary', 'coarse', 'fine')

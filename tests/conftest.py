@@ -1,5 +1,6 @@
 import importlib.util
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -90,6 +91,29 @@ def mmseg_scope():
     """Build components from the mmseg registries, as MMSeg's runner does."""
     from mmseg.utils import register_all_modules
     register_all_modules(init_default_scope=True)
+
+
+@pytest.fixture(scope='session')
+def browser():
+    """Headless Chromium through its driver; in CI a missing browser is a failure."""
+    chromium = shutil.which('chromium') or shutil.which('chromium-browser')
+    driver = shutil.which('chromedriver')
+    if not (chromium and driver):
+        message = 'Chromium and chromedriver are needed (tools/install_env.sh installs them)'
+        if os.environ.get('CI'):
+            pytest.fail(message)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ('--headless=new', '--no-sandbox', '--disable-gpu',
+                     '--disable-dev-shm-usage', '--window-size=1280,2000'):
+        options.add_argument(argument)
+    options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
+    chrome = webdriver.Chrome(service=Service(driver), options=options)
+    yield chrome
+    chrome.quit()
 
 
 @pytest.fixture(scope='session')

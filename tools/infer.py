@@ -1,14 +1,19 @@
-"""Damage maps and a damage report for images, folders or glob patterns of scans.
+"""Damage maps, condition reports and a damage report for images, folders or glob patterns.
 
     python tools/infer.py CONFIG CHECKPOINT INPUT [INPUT ...] --out-dir DIR \\
-        [--tile-size 384 [W]] [--tile-stride 256 [W]] [--native-resolution] [--device cpu]
+        [--tile-size 384 [W]] [--tile-stride 256 [W]] [--native-resolution] [--device cpu] \\
+        [--dpi 600 | --mm-per-px 0.04] [--min-region-px 16] [--min-region-mm2 0.5]
 
 INPUT is an image, a folder (every image below it) or a quoted glob ('scans/**/*.tif').
 For each image it writes DIR/masks/<name>.png (class ids 0-15), DIR/overlays/<name>.jpg
-(damage tinted over the photograph), and for the whole run DIR/report.csv and
-DIR/report.json: the share of the image area predicted as each class. Large scans are
-predicted tile by tile (sliding window), so memory grows with the image's width, not its area.
+(damage tinted over the photograph), DIR/geojson/<name>.geojson (damage regions as polygons)
+and DIR/reports/<name>.html (the condition report: a deep-zoom viewer, and per class the area
+in mm2, the regions and, for linear damage, the length), and for the whole run
+DIR/report.csv, DIR/report.json and DIR/index.html. Large scans are predicted tile by tile
+(sliding window), so memory grows with the image's width, not its area.
 A file that cannot be read is reported and skipped; the exit status is then 1.
+Run the same command again after an interruption: finished scans are skipped (DIR/journal/).
+tools/dist_infer.sh and tools/slurm_infer.sh share a collection among several processes.
 """
 import argparse
 import sys
@@ -18,7 +23,9 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
 import mmseg_heritage  # noqa: F401  registers the plugin's components
-from mmseg_heritage.apis import DamageInferencer, find_images, infer_collection
+from mmseg_heritage.apis import (DamageInferencer, ScanResolution, find_images, infer_collection,
+                                 process_shard, shard_device)
+from mmseg_heritage.apis.collection_shards import LAUNCHERS
 from mmseg_heritage.utils import check_config_keys
 
 
@@ -48,6 +55,21 @@ def parse_args(argv=None):
     parser.add_argument('--opacity', type=float, default=0.5, help='overlay colour weight')
     parser.add_argument('--no-overlay', action='store_true', help='write masks only')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
+    resolution = parser.add_mutually_exclusive_group()
+    resolution.add_argument('--dpi', type=float,
+                            help="the scans' resolution, instead of what each file records")
+    resolution.add_argument('--mm-per-px', type=float,
+                            help="the scans' pixel size in mm, instead of what each file records")
+    parser.add_argument('--min-region-px', type=int, default=16,
+                        help='smallest region counted and outlined, in pixels (default: 16)')
+    parser.add_argument('--min-region-mm2', type=float,
+                        help='smallest region counted and outlined, in mm2 (scans of known '
+                        'resolution; --min-region-px applies as well)')
+    parser.add_argument('--no-viewer', action='store_true',
+                        help='condition reports without the deep-zoom viewer (no tiles)')
+    parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
+                        help='set by tools/dist_infer.sh and slurm_infer.sh: share the scans '
+                        'among their processes')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, as in tools/test.py')
     return parser.parse_args(argv)
@@ -61,9 +83,14 @@ def main(argv=None) -> int:
             return 2
     try:
         images = find_images(args.inputs)
+        shard, shards, local_rank = process_shard(args.launcher)
+        resolution = (ScanResolution.from_dpi(args.dpi) if args.dpi is not None else
+                      ScanResolution.from_mm_per_px(args.mm_per_px)
+                      if args.mm_per_px is not None else None)
     except (FileNotFoundError, ValueError) as error:
         print_log(str(error), logger='current', level=40)
         return 2
+    args.device = shard_device(args.device, local_rank)  # each process its own GPU, if any
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
@@ -76,18 +103,24 @@ def main(argv=None) -> int:
         cfg, args.checkpoint, device=args.device, tile_size=size_pair(args.tile_size),
         tile_stride=size_pair(args.tile_stride), batch_size=args.batch_size,
         native_resolution=args.native_resolution)
-    print_log(f'{len(images)} images; tiles of {inferencer.tile_size} px every '
-              f'{inferencer.tile_stride} px', logger='current')
+    print_log(f'{len(images)} images' + (f' (shard {shard} of {shards})' if shards > 1 else '')
+              + f'; tiles of {inferencer.tile_size} px every {inferencer.tile_stride} px',
+              logger='current')
     details = dict(config=str(args.config), checkpoint=str(args.checkpoint),
-                   native_resolution=args.native_resolution,
+                   cfg_options=args.cfg_options, native_resolution=args.native_resolution,
                    tile_size=list(inferencer.tile_size), tile_stride=list(inferencer.tile_stride))
-    records = infer_collection(inferencer, images, args.out_dir, overlay=not args.no_overlay,
-                               opacity=args.opacity, progress=not args.no_progress,
-                               details=details)
+    records = infer_collection(
+        inferencer, images, args.out_dir, overlay=not args.no_overlay, opacity=args.opacity,
+        progress=not args.no_progress, details=details, resolution=resolution,
+        min_region_px=args.min_region_px, min_region_mm2=args.min_region_mm2,
+        viewer=not args.no_viewer, shard=(shard, shards))
     failed = [r for r in records if r['status'] != 'ok']
     print_log(f'{len(records) - len(failed)} damage maps and the report written to '
               f'{args.out_dir}' + (f'; {len(failed)} files skipped (see report.csv)'
-                                   if failed else ''), logger='current')
+                                   if failed else '')
+              + ('' if len(records) == len(images) else
+                 f'; {len(images) - len(records)} scans still to do by other processes or a '
+                 're-run'), logger='current')
     return 1 if failed else 0
 
 

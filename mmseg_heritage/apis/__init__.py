@@ -1,13 +1,21 @@
 """Inference over collections of scans (imported on demand: it is not needed for training)."""
+from .collection_journal import CollectionJournal
+from .collection_shards import assign_shard, process_shard, shard_device
+from .damage_geojson import damage_geojson
 from .damage_inferencer import DamageInferencer, read_image
 from .damage_maps import read_damage_maps, shares_by_path, true_damaged_percent
-from .damage_report import area_percent, find_images, infer_collection, write_damage_report
+from .damage_measures import measure_damage
+from .damage_report import (area_percent, find_images, infer_collection, write_collection_report,
+                            write_damage_report)
 from .sample_predictions import SamplePrediction, sample_predictions, score_image
+from .scan_resolution import ScanResolution, read_scan_resolution
 from .tiled_prediction import logit_bands, predict_labels, tile_starts
 
 __all__ = [
-    'DamageInferencer', 'read_image', 'read_damage_maps', 'shares_by_path',
-    'true_damaged_percent', 'area_percent', 'find_images', 'infer_collection',
-    'write_damage_report', 'SamplePrediction', 'sample_predictions', 'score_image',
-    'logit_bands', 'predict_labels', 'tile_starts'
+    'CollectionJournal', 'DamageInferencer', 'SamplePrediction', 'ScanResolution',
+    'area_percent', 'assign_shard', 'damage_geojson', 'find_images', 'infer_collection',
+    'logit_bands', 'measure_damage', 'predict_labels', 'process_shard', 'read_damage_maps',
+    'read_image', 'read_scan_resolution', 'sample_predictions', 'score_image', 'shard_device',
+    'shares_by_path', 'tile_starts', 'true_damaged_percent', 'write_collection_report',
+    'write_damage_report'
 ]

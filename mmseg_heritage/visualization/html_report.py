@@ -20,7 +20,8 @@ from .figure_files import figure_png
 from .prediction_grid import prediction_grid
 from .training_curves import training_curves
 
-_STYLE = """
+# The look shared by every page the package writes (this report, condition reports, index).
+PAGE_STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222;
        padding: 0 1em; }
 h1 { border-bottom: 2px solid #444; } h2 { margin-top: 2em; border-bottom: 1px solid #bbb; }
@@ -175,5 +176,5 @@ def html_report(runs: Sequence[RunResults], samples: Optional[Dict[str, list]] =
                                   samples_notes.get(run.name, '')))
     parts += [_damage_map_section(*section) for section in damage_maps if section[2]]
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<title>{html.escape(title)}</title><style>{_STYLE}</style></head>\n<body>\n'
+            f'<title>{html.escape(title)}</title><style>{PAGE_STYLE}</style></head>\n<body>\n'
             + '\n'.join(parts) + '\n</body></html>\n')

@@ -114,3 +114,57 @@ def test_interrupted_run_still_writes_the_report(tmp_path):
     assert report['complete'] is False
     assert [r['file'] for r in report['files']] == [str(images['a'])]
     assert not list((tmp_path / 'out').rglob('.*partial*'))
+
+
+class CountingInferencer(StubInferencer):
+    """The stub, counting the scans it predicts."""
+
+    def __init__(self):
+        self.predicted = []
+
+    def predict(self, image):
+        self.predicted.append(image.shape)
+        return super().predict(image)
+
+
+def test_a_rerun_skips_what_is_done_and_redoes_what_changed(tmp_path):
+    images = {name: touch_image(tmp_path / f'in/{name}.png', (8 + i, 12))
+              for i, name in enumerate('abc')}
+    images['bad'] = tmp_path / 'in/bad.png'
+    images['bad'].write_bytes(b'')
+    out = tmp_path / 'out'
+
+    def run(**settings):
+        inferencer = CountingInferencer()
+        records = infer_collection(inferencer, images, out, progress=False, **settings)
+        return len(inferencer.predicted), records
+
+    assert run()[0] == 3
+    count, records = run()
+    assert count == 0  # a failed file is tried again, but fails before predicting
+    assert [r['name'] for r in records] == ['a', 'b', 'c', 'bad']
+    assert json.loads((out / 'report.json').read_text())['complete']
+    touch_image(images['b'], (9, 14))  # a new scan under the same name
+    assert run()[0] == 1
+    (out / 'masks/c.png').unlink()  # an output gone
+    assert run()[0] == 1
+    assert run(opacity=0.8)[0] == 3  # other settings
+    lines = (out / 'journal/shard-0-of-1.jsonl').read_text().splitlines()
+    assert len(lines) == 4 + 1 + 2 + 2 + 4  # 'bad' is tried again by every run
+    assert cv2.imread(str(out / 'masks/b.png'), cv2.IMREAD_UNCHANGED).shape == (9, 14)
+
+
+def test_shards_write_one_report_from_their_journals(tmp_path):
+    images = {name: touch_image(tmp_path / f'in/{name}.png', (8 + i, 12))
+              for i, name in enumerate('abcde')}
+    out = tmp_path / 'out'
+    first = infer_collection(StubInferencer(), images, out, progress=False, shard=(1, 2))
+    report = json.loads((out / 'report.json').read_text())
+    assert not report['complete'] and 0 < len(first) < 5
+    assert '<b>Incomplete:</b>' in (out / 'index.html').read_text()
+    second = infer_collection(StubInferencer(), images, out, progress=False, shard=(0, 2))
+    assert [r['name'] for r in second] == list('abcde')
+    report = json.loads((out / 'report.json').read_text())
+    assert report['complete'] and report['summary']['processed'] == 5
+    assert {p.name for p in (out / 'journal').glob('*.jsonl')} == {'shard-0-of-2.jsonl',
+                                                                   'shard-1-of-2.jsonl'}

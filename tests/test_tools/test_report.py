@@ -1,5 +1,4 @@
 import json
-import os
 import re
 import shutil
 
@@ -28,29 +27,6 @@ def report_page(two_runs, tmp_path_factory):
     out = tmp_path_factory.mktemp('report') / 'report.html'
     assert report(*two_runs, '--out', out, '--samples', '2').returncode == 0
     return out
-
-
-@pytest.fixture(scope='module')
-def browser():
-    """Headless Chromium through its driver; in CI a missing browser is a failure."""
-    chromium = shutil.which('chromium') or shutil.which('chromium-browser')
-    driver = shutil.which('chromedriver')
-    if not (chromium and driver):
-        message = 'Chromium and chromedriver are needed (tools/install_env.sh installs them)'
-        if os.environ.get('CI'):
-            pytest.fail(message)
-        pytest.skip(message)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ('--headless=new', '--no-sandbox', '--disable-gpu',
-                     '--disable-dev-shm-usage', '--window-size=1280,2000'):
-        options.add_argument(argument)
-    options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
-    chrome = webdriver.Chrome(service=Service(driver), options=options)
-    yield chrome
-    chrome.quit()
 
 
 def test_page_holds_every_section_and_only_embedded_pictures(report_page, two_runs):
