@@ -84,10 +84,24 @@ def warnings_logged():
     logger.removeHandler(handler)
 
 
+@pytest.fixture(scope='module')
+def built():
+    """(model name, size) -> the backbone :func:`build` gives, built once for the tests that
+    take it as it comes (building one takes about a second)."""
+    backbones = {}
+
+    def of(model_name: str, size: int) -> TimmPyramidBackbone:
+        if (model_name, size) not in backbones:
+            backbones[model_name, size] = build(model_name, size)
+        return backbones[model_name, size]
+
+    return of
+
+
 @pytest.mark.parametrize('size', [256, 384])
 @pytest.mark.parametrize('model_name', list(BACKBONES))
-def test_pyramid_shapes_and_gradients(model_name, size):
-    backbone = build(model_name, size)
+def test_pyramid_shapes_and_gradients(model_name, size, built):
+    backbone = built(model_name, size)
     assert backbone.out_channels == BACKBONES[model_name][0]
     assert backbone.strides == (4, 8, 16, 32)
 
@@ -132,11 +146,11 @@ def test_invalid_arguments(kwargs, message):
 
 
 @pytest.mark.parametrize('model_name', list(BACKBONES))
-def test_drop_path_rate_reaches_timm(model_name):
+def test_drop_path_rate_reaches_timm(model_name, built):
     def rates(backbone):
         return [m.drop_prob for m in backbone.modules() if isinstance(m, DropPath)]
 
-    assert rates(build(model_name)) == []  # timm uses nn.Identity at rate 0
+    assert rates(built(model_name, 256)) == []  # timm uses nn.Identity at rate 0
     assert max(rates(build(model_name, drop_path_rate=0.3))) == pytest.approx(0.3)
 
 
@@ -160,7 +174,7 @@ def test_frozen_stages_stay_frozen_in_train_mode(model_name):
 
 def test_frozen_stages_zero_freezes_only_the_stem():
     # MaxViT's stem is timm's stride-2 level, which the pyramid leaves out.
-    backbone = build(MAXVIT, frozen_stages=0).train()
+    backbone = build(MAXVIT, 64, frozen_stages=0).train()
     frozen = {name for name, p in backbone.timm_model.named_parameters() if not p.requires_grad}
     assert frozen and all(name.startswith('stem.') for name in frozen)
     assert not backbone.timm_model.stem.training and backbone.timm_model.stages_0.training
