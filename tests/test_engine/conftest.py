@@ -1,3 +1,4 @@
+"""MMEngine's toy runner for the engine tests: hooks and optimiser wrappers trained in-process."""
 import pytest
 from mmengine.testing import RunnerTestCase
 from mmseg.utils import register_all_modules
