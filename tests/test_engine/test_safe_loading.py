@@ -1,5 +1,6 @@
 import os
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -58,6 +59,24 @@ def test_hook_round_trips_the_history_as_plain_data(tmp_path):
     np.testing.assert_array_equal(restored.data[0], buffer.data[0])
     np.testing.assert_array_equal(restored.data[1], buffer.data[1])
     assert restored.mean() == buffer.mean()
+
+
+def test_a_run_saves_loadable_checkpoints_and_resumes_its_history(runner_case):
+    cfg = runner_case.iter_based_cfg
+    cfg.train_cfg.max_iters = 4
+    cfg.default_hooks.update(checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=4),
+                             safe_checkpoint=dict(type='SafeCheckpointHook'))
+    runner_case.build_runner(cfg).train()
+    checkpoint = torch.load(Path(runner_case.temp_dir.name) / 'iter_4.pth')  # weights_only
+    assert checkpoint['message_hub']['log_scalars']['train/loss']['log_history']
+
+    cfg.train_cfg.max_iters = 6
+    cfg.resume = True
+    resumed = runner_case.build_runner(cfg)
+    resumed.train()
+    # The loss history of the first run survived the resume: 4 + 2 iterations logged.
+    log_history, _ = resumed.message_hub.get_scalar('train/loss').data
+    assert len(log_history) == 6
 
 
 def unsafe_globals_without_allowlist(path) -> set:

@@ -5,7 +5,7 @@ model = dict(
     decode_head=dict(
         _delete_=True,
         **_base_.deeplabv3plus_head,
-        # TimmPyramidBackbone(...).out_channels; tests/test_models/test_configs checks them.
+        # TimmPyramidBackbone(...).out_channels; tests/test_configs checks them.
         in_channels=768,  # the stride-32 level
         c1_in_channels=96,  # the stride-4 level
         norm_cfg={{_base_.norm_cfg}}))

@@ -18,7 +18,7 @@ model = dict(
         model_name='coatnet_0_rw_224',
         img_size=crop_size,
         drop_path_rate=0.2),  # the CoAtNet paper's ImageNet-1k rate for CoAtNet-0
-    # TimmPyramidBackbone(...).out_channels; tests/test_models/test_configs checks them.
+    # TimmPyramidBackbone(...).out_channels; tests/test_configs checks them.
     decode_head=dict(in_channels=[96, 192, 384, 768]),
     auxiliary_head=dict(in_channels=384),
     test_cfg=dict(mode='slide', crop_size=crop_size, stride=(171, 171)))

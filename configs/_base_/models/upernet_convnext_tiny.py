@@ -32,7 +32,7 @@ model = dict(
         drop_path_rate=0.4),  # MMSeg's ADE20K recipe for ConvNeXt-T
     decode_head=dict(
         type='UPerHead',
-        # TimmPyramidBackbone(...).out_channels; tests/test_models/test_configs checks them.
+        # TimmPyramidBackbone(...).out_channels; tests/test_configs checks them.
         in_channels=[96, 192, 384, 768],
         in_index=[0, 1, 2, 3],
         pool_scales=(1, 2, 3, 6),

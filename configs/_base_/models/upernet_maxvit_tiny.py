@@ -19,7 +19,7 @@ model = dict(
         model_name='maxvit_tiny_tf_384',
         img_size=crop_size,
         drop_path_rate=0.2),  # the MaxViT paper's rate for MaxViT-T
-    # TimmPyramidBackbone(...).out_channels; tests/test_models/test_configs checks them.
+    # TimmPyramidBackbone(...).out_channels; tests/test_configs checks them.
     decode_head=dict(in_channels=[64, 128, 256, 512]),
     auxiliary_head=dict(in_channels=256),
     test_cfg=dict(mode='slide', crop_size=crop_size, stride=(171, 171)))

@@ -16,6 +16,6 @@ model = dict(
         img_size=crop_size,
         strict_img_size=False,
         drop_path_rate=0.3),  # MMSeg's ADE20K recipe for Swin-T
-    # TimmPyramidBackbone(...).out_channels; tests/test_models/test_configs checks them.
+    # TimmPyramidBackbone(...).out_channels; tests/test_configs checks them.
     decode_head=dict(in_channels=[96, 192, 384, 768]),
     auxiliary_head=dict(in_channels=384))

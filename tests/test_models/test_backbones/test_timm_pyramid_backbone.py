@@ -84,10 +84,24 @@ def warnings_logged():
     logger.removeHandler(handler)
 
 
+@pytest.fixture(scope='module')
+def built():
+    """(model name, size) -> the backbone :func:`build` gives, built once for the tests that
+    take it as it comes (building one takes about a second)."""
+    backbones = {}
+
+    def of(model_name: str, size: int) -> TimmPyramidBackbone:
+        if (model_name, size) not in backbones:
+            backbones[model_name, size] = build(model_name, size)
+        return backbones[model_name, size]
+
+    return of
+
+
 @pytest.mark.parametrize('size', [256, 384])
 @pytest.mark.parametrize('model_name', list(BACKBONES))
-def test_pyramid_shapes_and_gradients(model_name, size):
-    backbone = build(model_name, size)
+def test_pyramid_shapes_and_gradients(model_name, size, built):
+    backbone = built(model_name, size)
     assert backbone.out_channels == BACKBONES[model_name][0]
     assert backbone.strides == (4, 8, 16, 32)
 
@@ -132,18 +146,18 @@ def test_invalid_arguments(kwargs, message):
 
 
 @pytest.mark.parametrize('model_name', list(BACKBONES))
-def test_drop_path_rate_reaches_timm(model_name):
+def test_drop_path_rate_reaches_timm(model_name, built):
     def rates(backbone):
         return [m.drop_prob for m in backbone.modules() if isinstance(m, DropPath)]
 
-    assert rates(build(model_name)) == []  # timm uses nn.Identity at rate 0
+    assert rates(built(model_name, 256)) == []  # timm uses nn.Identity at rate 0
     assert max(rates(build(model_name, drop_path_rate=0.3))) == pytest.approx(0.3)
 
 
 @pytest.mark.parametrize('model_name', list(BACKBONES))
 def test_frozen_stages_stay_frozen_in_train_mode(model_name):
     frozen = BACKBONES[model_name][1]
-    backbone = build(model_name, frozen_stages=2).train()
+    backbone = build(model_name, 64, frozen_stages=2).train()  # small: the size is not the point
     for name, param in backbone.timm_model.named_parameters():
         assert param.requires_grad != name.startswith(frozen), name
     for name, module in backbone.timm_model.named_children():
@@ -152,7 +166,7 @@ def test_frozen_stages_stay_frozen_in_train_mode(model_name):
     # Frozen batch norms keep their statistics through a training-mode forward.
     statistics = {name: buffer.clone() for name, buffer in backbone.named_buffers()
                   if 'running_' in name}
-    backbone(torch.randn(2, 3, 256, 256))
+    backbone(torch.randn(2, 3, 64, 64))
     for name, before in statistics.items():
         assert torch.equal(before, dict(backbone.named_buffers())[name]) == \
             name.startswith(tuple(f'timm_model.{prefix}' for prefix in frozen)), name
@@ -160,7 +174,7 @@ def test_frozen_stages_stay_frozen_in_train_mode(model_name):
 
 def test_frozen_stages_zero_freezes_only_the_stem():
     # MaxViT's stem is timm's stride-2 level, which the pyramid leaves out.
-    backbone = build(MAXVIT, frozen_stages=0).train()
+    backbone = build(MAXVIT, 64, frozen_stages=0).train()
     frozen = {name for name, p in backbone.timm_model.named_parameters() if not p.requires_grad}
     assert frozen and all(name.startswith('stem.') for name in frozen)
     assert not backbone.timm_model.stem.training and backbone.timm_model.stages_0.training
@@ -174,33 +188,45 @@ def save_checkpoint(state_dict, path, layout):
         torch.save(state_dict if layout == 'plain' else {layout: state_dict, 'epoch': 3}, path)
 
 
+@pytest.fixture(scope='module')
+def timm_weights():
+    """Model name -> random weights of the full timm model (classifier included, as timm saves
+    it), drawn once per model: building one takes about a second."""
+    weights = {}
+
+    def of(model_name: str) -> dict:
+        if model_name not in weights:
+            weights[model_name] = randomise(timm.create_model(model_name)).state_dict()
+        return weights[model_name]
+
+    return of
+
+
 @pytest.mark.parametrize('layout', ['plain', 'state_dict', 'model', 'safetensors'])
 @pytest.mark.parametrize('model_name', [CONVNEXT, SWIN])
-def test_load_timm_checkpoint(model_name, layout, tmp_path, warnings_logged):
-    source = randomise(timm.create_model(model_name))  # the full classifier, as timm saves it
+def test_load_timm_checkpoint(model_name, layout, tmp_path, warnings_logged, timm_weights):
+    expected = timm_weights(model_name)
     path = tmp_path / 'weights.safetensors' if layout == 'safetensors' else tmp_path / 'w.pth'
-    save_checkpoint(source.state_dict(), path, layout)
+    save_checkpoint(expected, path, layout)
 
     backbone = build(model_name, pretrained=str(path))
     backbone.init_weights()
 
     assert warnings_logged() == []  # nothing missing, nothing unexpected (the head is dropped)
-    expected = source.state_dict()
     for key, value in backbone.timm_model.state_dict().items():
         assert torch.equal(value, expected[source_key(key)]), key
 
 
-def test_load_timm_checkpoint_of_another_input_size(tmp_path, warnings_logged):
+def test_load_timm_checkpoint_of_another_input_size(tmp_path, warnings_logged, timm_weights):
     # maxvit_tiny_tf_384 weights (windows of 12) into the 256 px model (windows of 8): timm's
     # checkpoint filter resizes the relative position tables; everything else is copied.
-    source = randomise(timm.create_model(MAXVIT))
-    torch.save(source.state_dict(), tmp_path / 'maxvit.pth')
+    expected = timm_weights(MAXVIT)
+    torch.save(expected, tmp_path / 'maxvit.pth')
 
     backbone = build(MAXVIT, 256, pretrained=str(tmp_path / 'maxvit.pth'))
     backbone.init_weights()
 
     assert warnings_logged() == []
-    expected = source.state_dict()
     resized = 0
     for key, value in backbone.timm_model.state_dict().items():
         if key.endswith('relative_position_bias_table'):
