@@ -49,15 +49,20 @@ def test_a_published_result_reaches_the_metafile_and_the_readme(demo_result):
     assert 'leaky split' in readme and 'per-batch' in readme
 
 
-def test_an_out_of_date_zoo_is_found(demo_result, tmp_path):
+def test_an_out_of_date_zoo_is_found(tmp_path):
     repo = tmp_path / 'repo'
     shutil.copytree(REPO / 'configs', repo / 'configs')
     for name in ('README.md', 'model-index.yml'):
         shutil.copy(REPO / name, repo / name)
-    assert check_model_zoo(repo, []) == []
-    problems = check_model_zoo(repo, [demo_result])  # a result not written in yet
+    results = read_results(REPO / 'docs/results')
+    assert check_model_zoo(repo, results) == []
+    with (repo / 'configs/poc59/segformer_b3_384.py').open('a') as config:
+        config.write('train_dataloader = dict(batch_size=2)\n')  # a config changed
+    # ... and the demo's published result left out.
+    problems = check_model_zoo(repo, [r for r in results if r.config_name != DEMO_CONFIG.stem])
     assert problems == [f'{path}: not what the configs and results give; run python '
                         'tools/model_zoo.py' for path in ('configs/demo/metafile.yaml',
+                                                          'configs/poc59/metafile.yaml',
                                                           'README.md')]
 
 
