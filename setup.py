@@ -18,14 +18,19 @@ setup(
     long_description=Path('README.md').read_text(),
     long_description_content_type='text/markdown',
     packages=find_packages(include=['mmseg_heritage', 'mmseg_heritage.*']),
-    # The condition reports' viewer (OpenSeadragon) and its licence, copied beside reports.
-    package_data={'mmseg_heritage.visualization': ['vendor/openseadragon/*']},
+    # mim (`mim train|test|search mmseg_heritage ...`) looks for the tools, configs and model
+    # index in mmseg_heritage/.mim/, as MMSeg ships them: links to the checkout's folders, which
+    # an editable install uses as they are and a wheel gets copies of. The condition reports'
+    # viewer (OpenSeadragon) and its licence are copied beside reports.
+    package_data={'mmseg_heritage': ['.mim/model-index.yml', '.mim/configs/**/*.py',
+                                     '.mim/configs/**/*.yaml', '.mim/tools/**/*.py',
+                                     '.mim/tools/**/*.sh'],
+                  'mmseg_heritage.visualization': ['vendor/openseadragon/*']},
     python_requires='>=3.9',
     # torch and mmcv (built from source with ops) come from tools/install_env.sh.
     install_requires=read_requirements('runtime.txt'),
     extras_require={
         'tests': read_requirements('tests.txt'),
-        'optional': read_requirements('optional.txt'),
     },
     license='Apache-2.0',
 )

@@ -1,4 +1,6 @@
+import hashlib
 import importlib.util
+import logging
 import os
 import shutil
 import socket
@@ -6,10 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Dict
 
 import pytest
 from hypothesis import settings
 from mmengine.config import Config
+from mmengine.logging import MMLogger
 
 from mmseg_heritage.utils.data_config import LOADERS, set_data_root
 
@@ -210,3 +214,63 @@ echo 127.0.0.1
                    SRUN_ARGS='--time=5 --qos=debug')
     env['PATH'] = f'{bin_dir}{os.pathsep}{env["PATH"]}'
     return env, tmp_path
+
+
+@pytest.fixture
+def warnings_logged():
+    """Messages of the warnings and errors logged through MMEngine's current logger."""
+    records = []
+
+    class Collect(logging.Handler):
+
+        def emit(self, record):
+            records.append(record)
+
+    logger = MMLogger.get_current_instance()
+    handler = Collect(level=logging.WARNING)
+    logger.addHandler(handler)
+    yield lambda: [record.getMessage() for record in records]
+    logger.removeHandler(handler)
+
+
+@pytest.fixture
+def hub_cache(tmp_path, monkeypatch):
+    """An empty Hugging Face cache, offline: HF_HUB_CACHE and HF_HUB_OFFLINE=1 for the tools
+    run as processes, and huggingface_hub's constants (it reads them when imported) for the
+    code run here. torch's hub cache (TORCH_HOME) moves beside it."""
+    import huggingface_hub.constants
+    cache = tmp_path / 'hf_cache'
+    cache.mkdir()
+    monkeypatch.setenv('HF_HUB_CACHE', str(cache))
+    monkeypatch.setenv('HF_HUB_OFFLINE', '1')
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))
+    monkeypatch.setattr(huggingface_hub.constants, 'HF_HUB_CACHE', str(cache))
+    monkeypatch.setattr(huggingface_hub.constants, 'HF_HUB_OFFLINE', True)
+    return cache
+
+
+def add_to_hub_cache(cache: Path, repo_id: str, files: Dict[str, Path],
+                     commit: str = '0123456789abcdef0123456789abcdef01234567') -> Path:
+    """Lay files out in a Hugging Face cache as ``hf download`` does; return the snapshot.
+
+    ``models--ORG--NAME/blobs/<etag>`` holds each file, ``snapshots/<commit>/<name>`` links to
+    it and ``refs/main`` names the commit. Weights (``.pth``, ``.safetensors``) are LFS files,
+    whose etag is their SHA-256; other files are kept in git, etag their git blob hash.
+    """
+    repo = cache / ('models--' + repo_id.replace('/', '--'))
+    snapshot = repo / 'snapshots' / commit
+    for name, source in files.items():
+        data = Path(source).read_bytes()
+        if name.endswith(('.pth', '.safetensors')):
+            etag = hashlib.sha256(data).hexdigest()
+        else:
+            etag = hashlib.sha1(b'blob %d\0' % len(data) + data).hexdigest()
+        blob = repo / 'blobs' / etag
+        blob.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, blob)
+        link = snapshot / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(os.path.relpath(blob, link.parent))
+    (repo / 'refs').mkdir(exist_ok=True)
+    (repo / 'refs' / 'main').write_text(commit)
+    return snapshot

@@ -3,7 +3,10 @@
     python tools/infer.py CONFIG CHECKPOINT INPUT [INPUT ...] --out-dir DIR \\
         [--tile-size 384 [W]] [--tile-stride 256 [W]] [--native-resolution] [--device cpu] \\
         [--dpi 600 | --mm-per-px 0.04] [--min-region-px 16] [--min-region-mm2 0.5]
+    python tools/infer.py PUBLISHED_MODEL INPUT [INPUT ...] --out-dir DIR [--download] ...
 
+PUBLISHED_MODEL is a folder written by tools/publish_model.py, or the Hugging Face hub id
+(ORG/NAME) of one, read from the hub's cache; --download fetches it there when missing.
 INPUT is an image, a folder (every image below it) or a quoted glob ('scans/**/*.tif').
 For each image it writes DIR/masks/<name>.png (class ids 0-15), DIR/overlays/<name>.jpg
 (damage tinted over the photograph), DIR/geojson/<name>.geojson (damage regions as polygons)
@@ -27,6 +30,7 @@ from mmseg_heritage.apis import (DamageInferencer, ScanResolution, find_images, 
                                  process_shard, shard_device)
 from mmseg_heritage.apis.collection_shards import LAUNCHERS
 from mmseg_heritage.utils import check_config_keys
+from mmseg_heritage.zoo import config_and_checkpoint, is_config_file
 
 
 def size_pair(values):
@@ -38,9 +42,12 @@ def parse_args(argv=None):
     summary, usage = __doc__.split('\n', 1)
     parser = argparse.ArgumentParser(description=summary, epilog=usage,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('config', help='config file the model was trained with')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('inputs', nargs='+', help='images, folders or glob patterns')
+    parser.add_argument('model', help='config file the model was trained with (then the '
+                        'checkpoint follows), or a published model: folder or hub id')
+    parser.add_argument('inputs', nargs='+', metavar='[CHECKPOINT] INPUT',
+                        help="the config's checkpoint, then images, folders or glob patterns")
+    parser.add_argument('--download', action='store_true',
+                        help='fetch a published model by hub id into the Hugging Face cache')
     parser.add_argument('--out-dir', required=True, help='folder for masks, overlays, report')
     parser.add_argument('--device', default=None, help='e.g. cpu, cuda:0 (default: GPU if any)')
     parser.add_argument('--tile-size', type=int, nargs='+', metavar='PX',
@@ -72,16 +79,20 @@ def parse_args(argv=None):
                         'among their processes')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, as in tools/test.py')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.checkpoint = args.inputs.pop(0) if is_config_file(args.model) else None
+    if not args.inputs:
+        parser.error('no INPUT: give the images after the config and checkpoint')
+    return args
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    for path, what in ((args.config, 'config'), (args.checkpoint, 'checkpoint')):
-        if not Path(path).is_file():
-            print_log(f'{path}: no such {what} file', logger='current', level=40)
-            return 2
     try:
+        config, checkpoint = config_and_checkpoint(args.model, args.checkpoint, args.download)
+        for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
+            if not Path(path).is_file():
+                raise FileNotFoundError(f'{path}: no such {what} file')
         images = find_images(args.inputs)
         shard, shards, local_rank = process_shard(args.launcher)
         resolution = (ScanResolution.from_dpi(args.dpi) if args.dpi is not None else
@@ -91,7 +102,7 @@ def main(argv=None) -> int:
         print_log(str(error), logger='current', level=40)
         return 2
     args.device = shard_device(args.device, local_rank)  # each process its own GPU, if any
-    cfg = Config.fromfile(args.config)
+    cfg = Config.fromfile(config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     try:
@@ -100,13 +111,13 @@ def main(argv=None) -> int:
         print_log(str(error), logger='current', level=40)
         return 2
     inferencer = DamageInferencer(
-        cfg, args.checkpoint, device=args.device, tile_size=size_pair(args.tile_size),
+        cfg, checkpoint, device=args.device, tile_size=size_pair(args.tile_size),
         tile_stride=size_pair(args.tile_stride), batch_size=args.batch_size,
         native_resolution=args.native_resolution)
     print_log(f'{len(images)} images' + (f' (shard {shard} of {shards})' if shards > 1 else '')
               + f'; tiles of {inferencer.tile_size} px every {inferencer.tile_stride} px',
               logger='current')
-    details = dict(config=str(args.config), checkpoint=str(args.checkpoint),
+    details = dict(model=str(args.model), config=str(config), checkpoint=str(checkpoint),
                    cfg_options=args.cfg_options, native_resolution=args.native_resolution,
                    tile_size=list(inferencer.tile_size), tile_stride=list(inferencer.tile_stride))
     records = infer_collection(

@@ -29,7 +29,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     step "Creating virtual environment $VENV with $("$PYTHON" --version)"
     "$PYTHON" -m venv "$VENV"
 fi
-PY="$VENV/bin/python"
+PY="$(cd "$VENV" && pwd)/bin/python"  # absolute: two checks below run from /
 PIP=("$PY" -m pip install --disable-pip-version-check --progress-bar off)
 
 current_step="installing build tools"
@@ -76,10 +76,29 @@ EOF
     "${PIP[@]}" "$WHEEL_DIR"/mmcv-*.whl
 fi
 
+current_step="installing mim"
+step "Installing mim (requirements/mim.txt; openmim without opendatalab, see there)"
+"${PIP[@]}" -r <(grep -v '^openmim' requirements/mim.txt)
+"${PIP[@]}" --no-deps "$(grep '^openmim' requirements/mim.txt)"
+
 current_step="installing the test requirements and mmseg_heritage"
 step "Installing the test requirements and mmseg_heritage (editable)"
 "${PIP[@]}" -r requirements/tests.txt
-"${PIP[@]}" --no-deps --no-build-isolation -e .
+# mim looks for a package's tools, configs and model index in <its metadata's folder>/<package>/
+# .mim. setuptools' develop install records the checkout itself there; pip's editable install
+# (PEP 660) records site-packages, where mim finds nothing. So: develop, replacing a PEP 660
+# install of an older make install, and only when mim would not find this checkout yet
+# (asked from /, where the checkout on sys.path cannot stand in for an install).
+checkout=$PWD
+if ! (cd / && "$PY" -W ignore - "$checkout") <<'EOF' 2>/dev/null
+import os, sys, pkg_resources
+location = pkg_resources.get_distribution('mmseg_heritage').location
+sys.exit(os.path.realpath(location) != os.path.realpath(sys.argv[1]))
+EOF
+then
+    "$PY" -m pip uninstall -y -q mmseg_heritage 2>/dev/null || true
+    "$PY" setup.py -q develop --no-deps
+fi
 
 # The HTML report test opens the page in headless Chromium. Debian ships Chromium with a
 # matching chromedriver; elsewhere install both by hand (the test is skipped without them).
@@ -97,4 +116,6 @@ fi
 
 current_step="checking the environment"
 step "Checking the environment"
-"$PY" -c "import mmseg_heritage, mmcv.ops; print('mmseg_heritage', mmseg_heritage.__version__, 'ready')"
+# From /: the install, not the checkout in the working directory, must provide them.
+(cd / && "$PY" -c "import mmseg_heritage, mmcv.ops; print('mmseg_heritage', mmseg_heritage.__version__, 'ready')" &&
+    "$PY" -m mim search mmseg_heritage --valid-field >/dev/null)

@@ -7,6 +7,7 @@ _base_ = [
     '../_base_/datasets/synthetic_artefact.py', '../_base_/default_runtime.py',
     '../_base_/schedules/demo_cpu.py'
 ]
+pretrained_weights = None  # from scratch: not the ConvNeXt weights of the model's base
 norm_cfg = dict(type='BN', requires_grad=True)  # also for distributed runs on CPU processes
 model = dict(
     pretrained=None,

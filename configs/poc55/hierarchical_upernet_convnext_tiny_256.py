@@ -1,10 +1,10 @@
 # POC-5.5: hierarchical UPerNet (damage vs clean, damage groups, damage types) on ConvNeXt-Tiny,
-# 256 x 256 crops, batch 4, 50 epochs of AdamW, weighted Dice + cross-entropy at every level
-# and a curriculum from the coarse levels to the fine one.
-# Needs ARTeFACT converted to data/artefact (see configs/_base_/datasets/artefact_384.py).
-# Pretrained weights: timm's convnext_tiny.fb_in22k model.safetensors (see
-# configs/_base_/models/upernet_convnext_tiny.py), downloaded by the user and given as a local
-# path: --cfg-options model.pretrained=/path/model.safetensors. Nothing is downloaded.
+# 256 x 256 crops, batch 4, 50 epochs of AdamW, weighted Dice + cross-entropy at every level and a
+# curriculum from the coarse levels to the fine one. Needs ARTeFACT converted to data/artefact (see
+# configs/_base_/datasets/artefact_384.py). Pretrained weights: timm's convnext_tiny.fb_in22k
+# model.safetensors (see configs/_base_/models/upernet_convnext_tiny.py), fetched by
+# tools/fetch_weights.py and given as a local path:
+# --cfg-options model.pretrained=/path/model.safetensors. Nothing is downloaded.
 _base_ = [
     '../_base_/models/hierarchical_upernet_convnext_tiny.py',
     '../_base_/datasets/artefact_256.py', '../_base_/default_runtime.py',

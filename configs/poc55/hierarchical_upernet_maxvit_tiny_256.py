@@ -2,10 +2,12 @@
 # hierarchical_upernet_convnext_tiny_256.py (256 px crops, losses, curriculum, schedule) with
 # the MaxViT-Tiny backbone of configs/_base_/models/upernet_maxvit_tiny.py.
 # Needs ARTeFACT converted to data/artefact. Pretrained weights: timm's
-# maxvit_tiny_tf_384.in1k model.safetensors (relative position tables resized to 256 on
-# loading), downloaded by the user and given as a local path:
-# --cfg-options model.pretrained=/path/model.safetensors. Nothing is downloaded.
+# maxvit_tiny_tf_384.in1k (pretrained_weights; relative position tables resized to 256 on
+# loading), given as a local path: --cfg-options model.pretrained=/path/model.safetensors
+# (tools/fetch_weights.py prints it). Training never downloads anything.
 _base_ = ['./hierarchical_upernet_convnext_tiny_256.py']
+pretrained_weights = ('https://huggingface.co/timm/maxvit_tiny_tf_384.in1k/'
+                      'resolve/main/model.safetensors')
 # MaxViT is built for one input size: train on crop_size, pad test images to at least one
 # window and slide crop-sized windows over them.
 crop_size = (256, 256)

@@ -1,9 +1,9 @@
 # POC-5.8: DeepLabV3+ on CoAtNet-0, 384 x 384 crops, batch 4, 50 epochs of AdamW, class-weighted
 # Dice + cross-entropy. Needs ARTeFACT converted to data/artefact (see
 # configs/_base_/datasets/artefact_384.py). Pretrained weights: timm's coatnet_0_rw_224.sw_in1k
-# model.safetensors (see configs/_base_/models/upernet_coatnet_0.py), downloaded by the user and
-# given as a local path: --cfg-options model.pretrained=/path/model.safetensors.
-# Nothing is downloaded.
+# model.safetensors (see configs/_base_/models/upernet_coatnet_0.py), fetched by
+# tools/fetch_weights.py and given as a local path:
+# --cfg-options model.pretrained=/path/model.safetensors. Nothing is downloaded.
 _base_ = [
     '../_base_/models/deeplabv3plus_coatnet_0.py', '../_base_/datasets/artefact_384.py',
     '../_base_/default_runtime.py', '../_base_/schedules/adamw_50ep.py'

@@ -2,8 +2,8 @@
 # Dice + cross-entropy. Needs ARTeFACT converted to data/artefact (see
 # configs/_base_/datasets/artefact_384.py). Pretrained weights: timm's
 # swin_tiny_patch4_window7_224.ms_in22k model.safetensors (see
-# configs/_base_/models/upernet_swin_tiny.py), downloaded by the user and given as a local
-# path: --cfg-options model.pretrained=/path/model.safetensors. Nothing is downloaded.
+# configs/_base_/models/upernet_swin_tiny.py), fetched by tools/fetch_weights.py and given as a
+# local path: --cfg-options model.pretrained=/path/model.safetensors. Nothing is downloaded.
 _base_ = [
     '../_base_/models/deeplabv3plus_swin_tiny.py', '../_base_/datasets/artefact_384.py',
     '../_base_/default_runtime.py', '../_base_/schedules/adamw_50ep.py'

@@ -1,9 +1,9 @@
 # POC-5.9 (the seed project's best row, SegFormer-B3): MMSeg's MiT-B3 encoder and SegformerHead,
-# 384 x 384 crops, batch 4, 50 epochs of AdamW (MMSeg's SegFormer recipe), class-weighted
-# Dice + cross-entropy. Needs ARTeFACT converted to data/artefact (see
+# 384 x 384 crops, batch 4, 50 epochs of AdamW (MMSeg's SegFormer recipe), class-weighted Dice +
+# cross-entropy. Needs ARTeFACT converted to data/artefact (see
 # configs/_base_/datasets/artefact_384.py). Pretrained weights: MMSeg's ImageNet-1k MiT-B3
-# (mit_b3_20220624-13b1141c.pth, see configs/_base_/models/segformer_mit_b3.py), downloaded by
-# the user and given as a local path: --cfg-options model.pretrained=/path/mit_b3.pth.
+# (mit_b3_20220624-13b1141c.pth, see configs/_base_/models/segformer_mit_b3.py), fetched by
+# tools/fetch_weights.py and given as a local path: --cfg-options model.pretrained=/path/mit_b3.pth.
 # Nothing is downloaded.
 _base_ = [
     '../_base_/models/segformer_mit_b3.py', '../_base_/datasets/artefact_384.py',

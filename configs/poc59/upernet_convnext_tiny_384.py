@@ -2,7 +2,7 @@
 # batch 4, 50 epochs of AdamW, class-weighted Dice + cross-entropy. Needs ARTeFACT converted to
 # data/artefact (see configs/_base_/datasets/artefact_384.py). Pretrained weights: timm's
 # convnext_tiny.fb_in22k model.safetensors (see configs/_base_/models/upernet_convnext_tiny.py),
-# downloaded by the user and given as a local path:
+# fetched by tools/fetch_weights.py and given as a local path:
 # --cfg-options model.pretrained=/path/model.safetensors. Nothing is downloaded.
 _base_ = [
     '../_base_/models/upernet_convnext_tiny.py', '../_base_/datasets/artefact_384.py',

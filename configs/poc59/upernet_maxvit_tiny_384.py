@@ -1,9 +1,9 @@
-# POC-5.9 (the seed project's MaxViT-Tiny row): UPerNet on MaxViT-Tiny, 384 x 384 crops,
-# batch 4, 50 epochs of AdamW, class-weighted Dice + cross-entropy. Needs ARTeFACT converted to
-# data/artefact (see configs/_base_/datasets/artefact_384.py). Pretrained weights: timm's
-# maxvit_tiny_tf_384.in1k model.safetensors (native at 384; see
-# configs/_base_/models/upernet_maxvit_tiny.py), downloaded by the user and given as a local
-# path: --cfg-options model.pretrained=/path/model.safetensors. Nothing is downloaded.
+# POC-5.9 (the seed project's MaxViT-Tiny row): UPerNet on MaxViT-Tiny, 384 x 384 crops, batch 4,
+# 50 epochs of AdamW, class-weighted Dice + cross-entropy. Needs ARTeFACT converted to data/artefact
+# (see configs/_base_/datasets/artefact_384.py). Pretrained weights: timm's maxvit_tiny_tf_384.in1k
+# model.safetensors (native at 384; see configs/_base_/models/upernet_maxvit_tiny.py), fetched by
+# tools/fetch_weights.py and given as a local path:
+# --cfg-options model.pretrained=/path/model.safetensors. Nothing is downloaded.
 _base_ = [
     '../_base_/models/upernet_maxvit_tiny.py', '../_base_/datasets/artefact_384.py',
     '../_base_/default_runtime.py', '../_base_/schedules/adamw_50ep.py'

@@ -1,7 +1,7 @@
 # Deep CORAL (Sun and Saenko, 2016) on the baseline: training adds a loss that pulls together
 # the feature covariances of the materials in each batch, so that features do not encode the
 # material and carry over to unseen ones. Prediction and parameter names are the baseline's.
-_base_ = ['./unet_s_synthetic_160.py']
+_base_ = ['./unet_s_synthetic_160_baseline.py']
 model = dict(
     type='CoralEncoderDecoder',
     # Deep CORAL weighs the loss so that it counts beside the task loss. With weight 1 it

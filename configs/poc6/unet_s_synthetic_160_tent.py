@@ -3,7 +3,7 @@
 # the normalisation layers, with batch-norm layers on the test batch's own statistics.
 # Training is the baseline's, and the parameter names are too, so a baseline checkpoint tests
 # as it is: python tools/test.py configs/poc6/unet_s_synthetic_160_tent.py CHECKPOINT
-_base_ = ['./unet_s_synthetic_160.py']
+_base_ = ['./unet_s_synthetic_160_baseline.py']
 model = dict(
     type='TentSegmentor',
     adapt_steps=1,

@@ -8,6 +8,11 @@ _base_ = ['../_base_/default_runtime.py']
 # Everything the recipe makes lives under data_root: the scans, the damage bank and the
 # evaluation scans.
 data_root = 'data/starter'
+# What model cards and the model zoo say about the data (tools/publish_model.py, model_zoo.py).
+dataset_card = dict(
+    name='synthetic scans of photographs (the starter recipe)', licence='other',
+    note='The film damage and old photographs are MIT-licensed; the photographs of '
+    'scikit-image, scikit-learn, matplotlib and the Debian wallpapers keep their own licences.')
 damage_bank = f'{data_root}/damage_bank'
 crop_size = (320, 320)
 # The recipe's data, made by tools/train_starter.py: where the photographs come from (the

@@ -1,4 +1,5 @@
 """Inference over collections of scans (imported on demand: it is not needed for training)."""
+from ..zoo import PublishedModel, find_published_model
 from .collection_journal import CollectionJournal
 from .collection_shards import assign_shard, process_shard, shard_device
 from .damage_geojson import damage_geojson
@@ -7,15 +8,16 @@ from .damage_maps import read_damage_maps, shares_by_path, true_damaged_percent
 from .damage_measures import measure_damage
 from .damage_report import (area_percent, find_images, infer_collection, write_collection_report,
                             write_damage_report)
+from .model_loading import init_model
 from .sample_predictions import SamplePrediction, sample_predictions, score_image
 from .scan_resolution import ScanResolution, read_scan_resolution
 from .tiled_prediction import logit_bands, predict_labels, tile_starts
 
 __all__ = [
-    'CollectionJournal', 'DamageInferencer', 'SamplePrediction', 'ScanResolution',
-    'area_percent', 'assign_shard', 'damage_geojson', 'find_images', 'infer_collection',
-    'logit_bands', 'measure_damage', 'predict_labels', 'process_shard', 'read_damage_maps',
-    'read_image', 'read_scan_resolution', 'sample_predictions', 'score_image', 'shard_device',
-    'shares_by_path', 'tile_starts', 'true_damaged_percent', 'write_collection_report',
-    'write_damage_report'
+    'CollectionJournal', 'DamageInferencer', 'PublishedModel', 'SamplePrediction',
+    'ScanResolution', 'area_percent', 'assign_shard', 'damage_geojson', 'find_images',
+    'find_published_model', 'infer_collection', 'init_model', 'logit_bands', 'measure_damage',
+    'predict_labels', 'process_shard', 'read_damage_maps', 'read_image', 'read_scan_resolution',
+    'sample_predictions', 'score_image', 'shard_device', 'shares_by_path', 'tile_starts',
+    'true_damaged_percent', 'write_collection_report', 'write_damage_report'
 ]

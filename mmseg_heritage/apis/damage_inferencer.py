@@ -9,6 +9,7 @@ from mmseg.apis import MMSegInferencer
 
 from ..class_names import CLASSES, PALETTE
 from ..datasets.image_decoding import read_image_file
+from ..zoo import config_and_checkpoint
 from .tiled_prediction import predict_labels
 
 # Tile for models configured for whole-image inference: an image (after the test pipeline's
@@ -37,8 +38,11 @@ class DamageInferencer(MMSegInferencer):
     the labels come back at the image's own size.
 
     Args:
-        model (str | Config): Config file or config.
-        weights (str): Checkpoint file. Required: a randomly initialised model is refused.
+        model (str | Config): Config file or config; or a published model (a folder written
+            by ``tools/publish_model.py``, or its Hugging Face hub id), which brings its own
+            weights.
+        weights (str): Checkpoint file of a config. Required there: a randomly initialised
+            model is refused.
         device (str, optional): Device; the first GPU if there is one, else the CPU.
         tile_size (tuple[int, int], optional): Tile (height, width) instead of the model's.
         tile_stride (tuple[int, int], optional): Step between tiles; defaults to the model's
@@ -47,12 +51,15 @@ class DamageInferencer(MMSegInferencer):
             on a GPU).
         native_resolution (bool): Skip the test pipeline's resize and predict at the image's
             own resolution (for models trained on crops of full-resolution scans).
+        download (bool): Fetch a hub id that is not in the Hugging Face cache. Defaults to
+            False (the cache only).
     """
 
-    def __init__(self, model, weights: Optional[str], device: Optional[str] = None,
+    def __init__(self, model, weights: Optional[str] = None, device: Optional[str] = None,
                  tile_size: Optional[Tuple[int, int]] = None,
                  tile_stride: Optional[Tuple[int, int]] = None, batch_size: int = 1,
-                 native_resolution: bool = False) -> None:
+                 native_resolution: bool = False, download: bool = False) -> None:
+        model, weights = config_and_checkpoint(model, weights, download=download)
         if not weights:
             raise ValueError('DamageInferencer needs a checkpoint (weights); it does not '
                              'predict with a randomly initialised model')

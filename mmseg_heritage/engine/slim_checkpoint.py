@@ -1,12 +1,11 @@
 """A training checkpoint cut down to what inference needs, as MMSeg's ``publish_model.py``."""
-import hashlib
 import os
 from pathlib import Path
 from typing import Union
 
 import torch
 
-from ..utils import atomic_path
+from ..utils import atomic_path, sha256_of_file
 from .safe_loading import allow_safe_checkpoint_globals
 
 # What training leaves in a checkpoint besides the weights: only resuming needs it.
@@ -33,5 +32,5 @@ def slim_checkpoint(source: Union[str, os.PathLike], destination: Union[str, os.
     slim = {key: value for key, value in checkpoint.items() if key not in TRAINING_STATE}
     with atomic_path(destination) as partial:
         torch.save(slim, partial)
-        digest = hashlib.sha256(partial.read_bytes()).hexdigest()
+        digest = sha256_of_file(partial)
     return digest

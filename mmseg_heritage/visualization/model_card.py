@@ -76,3 +76,91 @@ def model_card(name: str, summary: str, sections: Sequence[Tuple[str, str]],
     for title, text in after:
         parts += [f'## {title}', '', text.strip(), '']
     return '\n'.join(parts).rstrip('\n') + '\n'
+
+
+def run_model_card(name: str, summary, record: Dict, checkpoint: str, digest: str,
+                   iteration: Optional[int] = None, split: Optional[str] = None,
+                   training_images: Optional[int] = None) -> str:
+    """The model card of a published training run (``tools/publish_model.py``).
+
+    Args:
+        name (str): The published model's name.
+        summary (ConfigSummary): What its config trains, on what and how
+            (:func:`mmseg_heritage.zoo.summarise_config`).
+        record (dict): The ``ArtefactMetric`` record of its evaluation.
+        checkpoint (str): The published checkpoint's file name.
+        digest (str): Its SHA-256.
+        iteration (int, optional): The training iteration the checkpoint was saved at.
+        split (str, optional): Which split ``record`` scores (``'test'``, ``'val'``), if known.
+        training_images (int, optional): How many images the training split holds, if known.
+
+    Returns:
+        str: Markdown with Hugging Face's model-card metadata.
+    """
+    data = summary.dataset
+    data_name = (f"[{data['name']}]({data['url']})" if data.get('url') else data['name'])
+    provenance = record.get('provenance') or {}
+    packages = provenance.get('packages') or {}
+    crop = (f" crops of {' x '.join(map(str, summary.crop_size))} px"
+            if summary.crop_size else ' images')
+    start = (f'from the pretrained weights {summary.pretrained_weights}'
+             if summary.pretrained_weights else 'from scratch (no pretrained weights)')
+    split_name = {'test': 'the held-out test split', 'val': 'the validation split'}.get(
+        split, 'the evaluation in its work dir')
+    training = [
+        f"Data: {data_name}"
+        f"{f', {training_images} training images' if training_images else ''} "
+        f"(data licence: {data['licence']}).",
+        f"Model: {' + '.join(summary.architecture)}, trained {start}; `{name}.py` is its "
+        'training config, as run.',
+        f"Schedule: {summary.schedule}, batches of {summary.batch_size}{crop}, "
+        f"{summary.optimizer}, loss {' + '.join(summary.losses) or 'the head default'}.",
+        f"Run: seed {provenance.get('seed', 'unknown')}, config SHA-256 "
+        f"`{provenance.get('config_sha256', 'unknown')}`, mmseg_heritage "
+        f"{packages.get('mmseg_heritage', '?')}, torch {packages.get('torch', '?')}, "
+        f"MMSegmentation {packages.get('mmsegmentation', '?')}.",
+        f"Checkpoint: `{checkpoint}`{f' (iteration {iteration})' if iteration else ''}, "
+        f'SHA-256 `{digest}`: weights and class names only; it loads with torch\'s safe '
+        '`weights_only` unpickler.']
+    sections = [
+        ('Training', '\n'.join(f'- {line}' for line in training)),
+        ('Use', """
+With mmseg-heritage (an MMSegmentation 1.x plugin) installed, from this folder or by the
+hub id of its repository:
+
+```bash
+python tools/infer.py PATH/TO/THIS/FOLDER scans/ --out-dir damage_maps
+python tools/infer.py ORG/NAME scans/ --out-dir damage_maps --download
+```
+```python
+from mmseg_heritage.apis import DamageInferencer, init_model
+model = init_model('PATH/TO/THIS/FOLDER')       # or init_model('ORG/NAME', download=True)
+labels = DamageInferencer('ORG/NAME').predict('scan.jpg')   # class ids, tile by tile
+```
+`tools/infer.py` writes a class-id mask, an overlay and the damaged share of every scan.
+"""),
+        ('~Intended use', """
+Mapping damage on photographs of heritage artefacts like those it was trained on, so that
+conservators can find, measure and compare damage across a collection. The maps are an aid
+to a person who checks them, not a condition report on their own.
+"""),
+        ('~Limits', '\n'.join(f'- {line}' for line in [
+            f"The scores above are on {record['num_images']} images from the same source as "
+            'the training data; other materials, cameras, lighting and damage score lower '
+            "(mmseg-heritage's `tools/cross_validate.py` measures that).",
+            'Classes without ground truth in those images have no score: they are untested.',
+            'Rare damage (a few pixels per image) is found less reliably than large, common '
+            'damage.', *([data['note']] if data.get('note') else [])])),
+        ('~Data licence', f"The training data, {data_name}, is under {data['licence']}. The "
+         'model is released under Apache-2.0, as mmseg-heritage; using it on your images puts '
+         'no licence on them.'),
+    ]
+    title = f'{split_name[0].upper()}{split_name[1:]}'
+    return model_card(
+        name, f'Finds and classifies damage on photographs of heritage artefacts: '
+        f'{" + ".join(summary.architecture)} trained on {data["name"]} with mmseg-heritage, '
+        'a plugin of MMSegmentation 1.x.', sections,
+        [(title, record)],
+        datasets=[data['hub_id']] if data.get('hub_id') else (),
+        metric=dict(name=f'mIoU ({data["name"]}, {split or "evaluation"})',
+                    dataset=data['name'], value=record['overall']['mIoU']))

@@ -327,7 +327,7 @@ def test_other_options_in_the_same_folder_raise(tmp_path):
 
 def test_download_needs_huggingface_hub(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, 'huggingface_hub', None)  # makes the import fail
-    with pytest.raises(ImportError, match='pip install -r requirements/optional.txt'):
+    with pytest.raises(ImportError, match='pip install -r requirements/runtime.txt'):
         download_artefact(tmp_path)
 
 

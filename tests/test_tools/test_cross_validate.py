@@ -13,7 +13,7 @@ from mmengine.config import Config
 from mmseg_heritage.datasets.preparation import read_split
 
 TOOL = REPO / 'tools/cross_validate.py'
-CONFIG = REPO / 'configs/poc6/unet_s_synthetic_160.py'
+CONFIG = REPO / 'configs/poc6/unet_s_synthetic_160_baseline.py'
 FOLDS = ('Canvas', 'lime_plaster')  # a name and a folder name; 2 and 3 held-out images
 
 
@@ -98,7 +98,7 @@ def test_aggregate_json_and_markdown(local_run, synthetic_root):
         record['in_domain']['mIoU'] - record['summary']['mIoU']['mean'], abs=1e-4)
     markdown = (work_dir / 'cross_validation.md').read_text()
     assert markdown.startswith('# Leave-one-material-out cross-validation of '
-                               'unet_s_synthetic_160.py')
+                               'unet_s_synthetic_160_baseline.py')
     assert '| Lime plaster | 3 |' in markdown and '| gap (in-domain - mean) |' in markdown
     assert markdown in output  # printed at the end
 

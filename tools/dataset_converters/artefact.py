@@ -6,7 +6,7 @@
 
 SOURCE_DIR holds the shards (``*.parquet``, searched recursively) or is one shard; with
 ``--download`` the shards of ``danielaivanova/damaged-media`` are first downloaded into it
-(needs ``pip install -r requirements/optional.txt``). Rows that cannot be converted are
+(needs the internet). Rows that cannot be converted are
 skipped and listed in ``<out>/bad_rows.csv``. Interrupted runs resume: run the same command
 again. Exits with 1 if nothing could be converted.
 """

@@ -5,6 +5,9 @@
 # similar), or every validation decodes huge images and the training cache (below) grows large.
 dataset_type = 'ArtefactDataset'
 data_root = 'data/artefact'
+# What model cards and the model zoo say about the data (tools/publish_model.py, model_zoo.py).
+dataset_card = dict(name='ARTeFACT', hub_id='danielaivanova/damaged-media', licence='afl-3.0',
+                    url='https://arxiv.org/abs/2412.04580')
 # Paths inside the dataset follow data_root (the loss's and the crop's class weights);
 # mmseg_heritage.utils.set_data_root moves them all for another folder.
 class_weights_file = f'{data_root}/class_weights.json'

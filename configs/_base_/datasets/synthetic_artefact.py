@@ -1,6 +1,11 @@
 # The built-in synthetic ARTeFACT-like dataset (make demo generates it in data/synthetic).
 dataset_type = 'ArtefactDataset'
 data_root = 'data/synthetic'
+# What model cards and the model zoo say about the data (tools/publish_model.py, model_zoo.py).
+dataset_card = dict(
+    name='synthetic ARTeFACT-like artefacts', licence='apache-2.0',
+    note='Trained on drawn artefacts (mmseg_heritage.datasets.generate_synthetic_dataset), not '
+    'photographs: a demonstration, not a model for real collections.')
 # Written by the generator beside the data (see artefact_384.py).
 class_weights_file = f'{data_root}/class_weights.json'
 train_pipeline = [

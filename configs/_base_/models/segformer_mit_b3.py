@@ -1,9 +1,12 @@
 # SegFormer-B3: MMSeg's own Mix Transformer B3 encoder and all-MLP SegformerHead.
-# Pretrained weights: MMSeg's ImageNet-1k MiT-B3, mit_b3_20220624-13b1141c.pth from
-# https://download.openmmlab.com/mmsegmentation/v0.5/pretrain/segformer/, downloaded by the
-# user and given as a local path: model.pretrained='/path/mit_b3_20220624-13b1141c.pth'
-# (NVlabs' original mit_b3.pth needs MMSeg's tools/model_converters/mit2mmseg.py first).
-# Nothing is downloaded. Any input size works.
+# Pretrained weights: MMSeg's ImageNet-1k MiT-B3 (pretrained_weights below; its name ends in
+# the first hex digits of its SHA-256), given as a local path:
+# model.pretrained='/path/mit_b3_20220624-13b1141c.pth'. `python tools/fetch_weights.py CONFIG`
+# downloads and checks it when asked (NVlabs' original mit_b3.pth needs MMSeg's
+# tools/model_converters/mit2mmseg.py first). Training never downloads anything. Any input size
+# works.
+pretrained_weights = ('https://download.openmmlab.com/mmsegmentation/v0.5/'
+                      'pretrain/segformer/mit_b3_20220624-13b1141c.pth')
 # SyncBN: see upernet_convnext_tiny.py (safe on one process, synchronised across GPUs).
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 data_preprocessor = dict(

@@ -1,9 +1,11 @@
 # UPerNet on a timm CoAtNet-0 pyramid (strides 4, 8, 16, 32; timm's stride-2 stem is dropped).
 # Pretrained weights: timm's `coatnet_0_rw_224.sw_in1k` from the Hugging Face hub
-# (https://huggingface.co/timm/coatnet_0_rw_224.sw_in1k, model.safetensors), downloaded by the
-# user and given as a local path: model.pretrained='/path/model.safetensors'. timm's checkpoint
-# filter resizes the relative position tables to `crop_size`. Nothing is downloaded.
+# (pretrained_weights below; tools/fetch_weights.py), given as a local path:
+# model.pretrained='/path/model.safetensors'. timm's checkpoint filter resizes the relative
+# position tables to `crop_size`. Training never downloads anything.
 _base_ = ['./upernet_convnext_tiny.py']
+pretrained_weights = ('https://huggingface.co/timm/coatnet_0_rw_224.sw_in1k/'
+                      'resolve/main/model.safetensors')
 # CoAtNet's relative position tables span the whole img_size / 32 map: the model accepts exactly
 # one input size. Train on crops of crop_size and infer by sliding windows of that same size,
 # with test images padded up to at least one window. To change the size, set backbone.img_size,

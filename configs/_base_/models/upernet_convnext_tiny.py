@@ -1,8 +1,11 @@
 # UPerNet on a timm ConvNeXt-Tiny pyramid (strides 4, 8, 16, 32); any input size works.
-# Pretrained weights: timm's `convnext_tiny.fb_in22k` (or `convnext_tiny.fb_in1k`) from the
-# Hugging Face hub (https://huggingface.co/timm/convnext_tiny.fb_in22k, model.safetensors),
-# downloaded by the user and given as a local path: model.pretrained='/path/model.safetensors'.
-# MMPretrain ConvNeXt checkpoints load too (see TimmPyramidBackbone). Nothing is downloaded.
+# Pretrained weights: timm's `convnext_tiny.fb_in22k` from the Hugging Face hub
+# (pretrained_weights below; `convnext_tiny.fb_in1k` fits too), given as a local path:
+# model.pretrained='/path/model.safetensors'. `python tools/fetch_weights.py CONFIG` downloads
+# it when asked and prints that option. MMPretrain ConvNeXt checkpoints load too (see
+# TimmPyramidBackbone). Training never downloads anything.
+pretrained_weights = ('https://huggingface.co/timm/convnext_tiny.fb_in22k/'
+                      'resolve/main/model.safetensors')
 #
 # SyncBN as in MMSeg's configs: multi-GPU runs normalise over all GPUs' images, and it is safe
 # on one process (CPU or one GPU): MMEngine's runner turns SyncBN into BN when not distributed,

@@ -1,10 +1,11 @@
 # UPerNet on a timm MaxViT-Tiny pyramid (strides 4, 8, 16, 32; timm's stride-2 stem is dropped).
-# Pretrained weights: timm's `maxvit_tiny_tf_384.in1k` (or `maxvit_tiny_tf_224.in1k`) from the
-# Hugging Face hub (https://huggingface.co/timm/maxvit_tiny_tf_384.in1k, model.safetensors),
-# downloaded by the user and given as a local path: model.pretrained='/path/model.safetensors'.
-# timm's checkpoint filter resizes the relative position tables to `crop_size`. Nothing is
-# downloaded.
+# Pretrained weights: timm's `maxvit_tiny_tf_384.in1k` from the Hugging Face hub
+# (pretrained_weights below; `maxvit_tiny_tf_224.in1k` fits too; tools/fetch_weights.py), given
+# as a local path: model.pretrained='/path/model.safetensors'. timm's checkpoint filter resizes
+# the relative position tables to `crop_size`. Training never downloads anything.
 _base_ = ['./upernet_convnext_tiny.py']
+pretrained_weights = ('https://huggingface.co/timm/maxvit_tiny_tf_384.in1k/'
+                      'resolve/main/model.safetensors')
 # MaxViT's windows and grids are img_size / 32 wide: the model is built for one input size.
 # Train on crops of crop_size and infer by sliding windows of that same size, with test images
 # padded up to at least one window. To change the size, set backbone.img_size,

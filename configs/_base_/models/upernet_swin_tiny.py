@@ -1,10 +1,11 @@
 # UPerNet on a timm Swin-Tiny pyramid (strides 4, 8, 16, 32).
-# Pretrained weights: timm's `swin_tiny_patch4_window7_224.ms_in22k` (or `.ms_in1k`) from the
-# Hugging Face hub (https://huggingface.co/timm/swin_tiny_patch4_window7_224.ms_in22k,
-# model.safetensors), downloaded by the user and given as a local path:
-# model.pretrained='/path/model.safetensors'. MMPretrain/MMSeg Swin checkpoints and Microsoft's
-# original ones load too. Nothing is downloaded.
+# Pretrained weights: timm's `swin_tiny_patch4_window7_224.ms_in22k` from the Hugging Face hub
+# (pretrained_weights below; `.ms_in1k` fits too; tools/fetch_weights.py), given as a local
+# path: model.pretrained='/path/model.safetensors'. MMPretrain/MMSeg Swin checkpoints and
+# Microsoft's original ones load too. Training never downloads anything.
 _base_ = ['./upernet_convnext_tiny.py']
+pretrained_weights = ('https://huggingface.co/timm/swin_tiny_patch4_window7_224.ms_in22k/'
+                      'resolve/main/model.safetensors')
 crop_size = (256, 256)
 model = dict(
     backbone=dict(

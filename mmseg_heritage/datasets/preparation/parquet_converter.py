@@ -352,7 +352,7 @@ def download_artefact(cache_dir: Union[str, Path], repo_id: str = ARTEFACT_REPO,
                       revision: Optional[str] = None) -> Path:
     """Download the parquet shards of ARTeFACT from the Hugging Face hub.
 
-    Needs ``huggingface_hub`` (``pip install -r requirements/optional.txt``). Files already in
+    Needs ``huggingface_hub`` (in the runtime requirements) and the internet. Files already in
     ``cache_dir`` are not downloaded again.
 
     Args:
@@ -371,7 +371,7 @@ def download_artefact(cache_dir: Union[str, Path], repo_id: str = ARTEFACT_REPO,
         from huggingface_hub import snapshot_download
     except ImportError:
         raise ImportError('downloading ARTeFACT needs huggingface_hub: '
-                          'pip install -r requirements/optional.txt') from None
+                          'pip install -r requirements/runtime.txt') from None
     try:
         folder = snapshot_download(repo_id, repo_type='dataset', revision=revision,
                                    allow_patterns=['data/*.parquet'], local_dir=str(cache_dir))

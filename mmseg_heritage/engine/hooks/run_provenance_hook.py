@@ -3,27 +3,17 @@ import json
 import os.path as osp
 import platform
 from importlib.metadata import PackageNotFoundError, version
-from typing import Optional
 
 from mmengine.hooks import Hook
 from mmseg.registry import HOOKS
+
+from ...utils import sha256_of_file
 
 PACKAGES = ('mmseg_heritage', 'torch', 'torchvision', 'mmcv', 'mmengine', 'mmsegmentation',
             'timm', 'numpy')
 # Settings of one run rather than of the experiment: two runs of one experiment differ here.
 RUN_KEYS = ('work_dir', 'resume', 'launcher')
 SPLITS = ('train', 'val', 'test')
-
-
-def sha256_of_file(path: str) -> Optional[str]:
-    """Hex SHA-256 of a file's bytes, or None when there is no such file."""
-    if not osp.isfile(path):
-        return None
-    digest = hashlib.sha256()
-    with open(path, 'rb') as file:
-        for chunk in iter(lambda: file.read(1 << 20), b''):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def config_sha256(cfg) -> str:
@@ -53,7 +43,8 @@ def split_files(cfg) -> dict:
             continue
         path = ann_file if osp.isabs(ann_file) else osp.join(dataset.get('data_root', ''),
                                                               ann_file)
-        splits[split] = dict(file=path, sha256=sha256_of_file(path))
+        splits[split] = dict(file=path,
+                             sha256=sha256_of_file(path) if osp.isfile(path) else None)
     return splits
 
 
@@ -67,11 +58,18 @@ def run_provenance(runner) -> dict:
 
 @HOOKS.register_module()
 class RunProvenanceHook(Hook):
-    """Record the run's provenance in the message hub, where ``ArtefactMetric`` reads it and
-    writes it into ``metrics.json``. The schedules' ``default_hooks`` enable it."""
+    """Record the run's provenance, and which split each evaluation scores, in the message
+    hub, where ``ArtefactMetric`` reads them and writes them into ``metrics.json``. The
+    schedules' ``default_hooks`` enable it."""
 
     priority = 'VERY_HIGH'
 
     def before_run(self, runner) -> None:
         # Not resumed from a checkpoint: a resumed run records its own.
         runner.message_hub.update_info('provenance', run_provenance(runner), resumed=False)
+
+    def before_val_epoch(self, runner) -> None:
+        runner.message_hub.update_info('evaluated_split', 'val', resumed=False)
+
+    def before_test_epoch(self, runner) -> None:
+        runner.message_hub.update_info('evaluated_split', 'test', resumed=False)

@@ -164,8 +164,11 @@ class ArtefactMetric(BaseMetric):
                                           [r['material'] for r in results],
                                           [r['content'] for r in results])
         record['images'] = [r['sample_id'] for r in results]
-        # Seed, config hash, package versions and split hashes (RunProvenanceHook).
-        record['provenance'] = MessageHub.get_current_instance().get_info('provenance')
+        # Which split this is, and seed, config hash, package versions and split hashes
+        # (RunProvenanceHook).
+        message_hub = MessageHub.get_current_instance()
+        record['split'] = message_hub.get_info('evaluated_split')
+        record['provenance'] = message_hub.get_info('provenance')
         self._log_table(record)
         self._write(record, confusions.sum(0), classes)
         overall = record['overall']

@@ -1,5 +1,4 @@
 """TimmPyramidBackbone: pyramids, freezing, stochastic depth and local pretrained weights."""
-import logging
 import re
 import socket
 
@@ -8,7 +7,6 @@ import pytest
 import timm
 import timm.models._builder
 import torch
-from mmengine.logging import MMLogger
 from mmpretrain.models import ConvNeXt, SwinTransformer
 from safetensors.torch import save_file
 from timm.layers import DropPath
@@ -65,23 +63,6 @@ def no_network(monkeypatch):
                  'download_cached_file'):
         monkeypatch.setattr(timm.models._builder, name, refuse)
     monkeypatch.setattr(huggingface_hub, 'hf_hub_download', refuse)
-
-
-@pytest.fixture
-def warnings_logged():
-    """Messages of the warnings the backbone logs through MMEngine's current logger."""
-    records = []
-
-    class Collect(logging.Handler):
-
-        def emit(self, record):
-            records.append(record)
-
-    logger = MMLogger.get_current_instance()
-    handler = Collect(level=logging.WARNING)
-    logger.addHandler(handler)
-    yield lambda: [record.getMessage() for record in records]
-    logger.removeHandler(handler)
 
 
 @pytest.fixture(scope='module')
