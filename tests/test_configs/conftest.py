@@ -6,6 +6,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from mmseg_heritage.datasets.preparation import build_damage_bank
 from mmseg_heritage.utils.data_config import LOADERS, set_data_root
 
 CONFIGS_DIR = Path(__file__).resolve().parents[2] / 'configs'
@@ -24,9 +25,10 @@ RUNS = (
     'demo/unet_s_synthetic_160',  # the demo's small UNet
     'poc6/unet_s_synthetic_160_coral',  # Deep CORAL training
     'poc6/unet_s_synthetic_160_tent',  # TENT at test time
+    'starter/unet_photo_damage_320',  # the starter: 5-level UNet, copy-paste, bfloat16
 )
 EXPERIMENT_CONFIGS = sorted(
-    f'{folder}/{path.stem}' for folder in ('poc55', 'poc58', 'poc59', 'poc6', 'demo')
+    f'{folder}/{path.stem}' for folder in ('poc55', 'poc58', 'poc59', 'poc6', 'demo', 'starter')
     for path in (CONFIGS_DIR / folder).glob('*.py'))
 MODEL_BASES = sorted(f'_base_/models/{path.stem}'
                      for path in (CONFIGS_DIR / '_base_/models').glob('*.py'))
@@ -48,10 +50,12 @@ def backbone_family(cfg: Config) -> str:
 
 
 def without_backbone(cfg: Config) -> dict:
-    """The config as a dict without what comes with its backbone (BACKBONE_KEYS, the heads'
-    input channels and the crop_size variable the size settings are written from)."""
+    """The config as a dict without what comes with its backbone (BACKBONE_KEYS, its
+    pretrained weights, the heads' input channels and the crop_size variable the size settings
+    are written from)."""
     cfg = cfg.to_dict()
     cfg.pop('crop_size', None)
+    cfg.pop('pretrained_weights', None)
     for key in BACKBONE_KEYS:
         cfg['model'].pop(key)
     for head in HEADS:
@@ -68,16 +72,20 @@ class ConfigsByName(dict):
         return self[name]
 
 
-def shrink(cfg: Config, data_root: Path, work_dir: Path) -> Config:
-    """The config on the synthetic set at 64 px, with small heads, for one iteration."""
+def shrink(cfg: Config, data_root: Path, work_dir: Path, bank: Path = None) -> Config:
+    """The config on the synthetic set at 64 px, with small heads, for one iteration, pasting
+    damage from ``bank`` where it pastes any."""
     set_data_root(cfg, data_root)  # the loaders and the class weights of losses and crops
     for loader in LOADERS:
         cfg[loader].update(num_workers=0, persistent_workers=False)
+        cfg[loader].dataset.img_suffix = '.png'  # the synthetic set's (the starter's are JPEG)
         for transform in cfg[loader].dataset.pipeline:
             if transform.type in ('RandomResize', 'Resize'):
                 transform.scale = (2 * SIZE, SIZE)
-            elif transform.type == 'RareClassCrop':
+            elif transform.type in ('RareClassCrop', 'RandomCrop'):
                 transform.crop_size = (SIZE, SIZE)
+            elif transform.type == 'DamageCopyPaste':
+                transform.bank = str(bank)
     cfg.train_dataloader.batch_size = 2  # batch norm on 1 x 1 pooled maps needs two images
 
     model = cfg.model
@@ -115,6 +123,8 @@ def configs() -> ConfigsByName:
 def train_one_iteration(synthetic_root, tmp_path_factory):
     """A function that trains a config shrunk by :func:`shrink` on the synthetic set and
     checks that it validated and wrote its checkpoints; it returns the Runner."""
+    bank = tmp_path_factory.mktemp('bank') / 'bank'  # for configs that paste damage
+    build_damage_bank(bank, data_root=synthetic_root)
 
     def train(cfg: Config) -> Runner:
         work_dir = tmp_path_factory.mktemp('run') / 'work_dir'
@@ -124,7 +134,7 @@ def train_one_iteration(synthetic_root, tmp_path_factory):
             # format it once.
             patch.setattr(Config, 'pretty_text',
                           property(functools.cache(Config.pretty_text.fget)))
-            runner = Runner.from_cfg(shrink(cfg, Path(synthetic_root), work_dir))
+            runner = Runner.from_cfg(shrink(cfg, Path(synthetic_root), work_dir, bank))
             runner.train()
 
         assert (work_dir / 'iter_1.pth').is_file()

@@ -15,7 +15,7 @@ OTHER_BACKBONE_OF = {
     'poc59/upernet_convnext_tiny_384': 'poc59/upernet_maxvit_tiny_384',
 }
 # The domain-generalisation baseline is the demo as it is.
-SAME_AS = {'poc6/unet_s_synthetic_160': 'demo/unet_s_synthetic_160'}
+SAME_AS = {'poc6/unet_s_synthetic_160_baseline': 'demo/unet_s_synthetic_160'}
 
 
 def test_trains_validates_and_checkpoints(run):

@@ -7,7 +7,10 @@ data_preprocessor = dict(
     bgr_to_rgb=True,
     pad_val=0,
     seg_pad_val=255,
-    size_divisor=16)
+    size_divisor=16,
+    # Images of any size at test time too (MMSeg's inference_model): padded to the UNet's
+    # multiple of 16, the padding cropped off the prediction.
+    test_cfg=dict(size_divisor=16))
 model = dict(
     type='EncoderDecoder',
     data_preprocessor=data_preprocessor,
