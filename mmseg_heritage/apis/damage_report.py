@@ -18,7 +18,7 @@ from mmengine.logging import print_log
 from ..utils.pixel_counts import value_counts
 from ..utils.atomic_files import write_image_atomic, write_json_atomic, write_text_atomic
 from ..visualization.damage_overlay import damage_overlay
-from .damage_inferencer import read_image
+from .tiled_inference import read_image
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp', '.webp', '.jp2')
 
