@@ -20,7 +20,7 @@ from ..apis import DamageInferencer, OnnxDamageInferencer, predict_labels, read_
 from ..datasets.preparation import make_sample, split_files
 from ..deployment import export_onnx, quantize_int8, score_backends
 from .process_memory import peak_rss_mib, reset_peak_rss, rss_mib
-from .timing import alternate, per_second, ratio, timed
+from .timing import alternate, timed
 
 BACKENDS = ('pytorch_fp32', 'pytorch_bf16', 'onnxruntime_fp32', 'onnxruntime_int8')
 REFERENCE = 'pytorch_fp32'
@@ -131,17 +131,15 @@ def backend_speed(spec: dict) -> dict:
 
 
 def _figures(seconds: dict, count: int, megapixels: float, agreement: dict) -> dict:
-    """Rates, spread, agreement and speed-up over PyTorch fp32 of each backend's rounds."""
-    figures = {}
-    for name, rounds in seconds.items():
-        rate = per_second(count, rounds)
-        figures[name] = dict(images_per_s=rate, megapixels_per_s=round(rate * megapixels, 3),
-                             rounds=len(rounds), seconds_per_round=_spread(rounds),
-                             label_agreement=agreement[name])
-    for name in figures:
-        figures[name]['speedup'] = ratio(figures[name]['images_per_s'],
-                                         figures[REFERENCE]['images_per_s'])
-    return figures
+    """Rates, spread, agreement and speed-up over PyTorch fp32 of each backend's rounds, all
+    from the median round (unrounded: a scan takes minutes, its rate is a small number)."""
+    median = {name: statistics.median(rounds) for name, rounds in seconds.items()}
+    return {name: dict(images_per_s=round(count / median[name], 5),
+                       megapixels_per_s=round(count * megapixels / median[name], 4),
+                       rounds=len(rounds), seconds_per_round=_spread(rounds),
+                       label_agreement=agreement[name],
+                       speedup=round(median[REFERENCE] / median[name], 3))
+            for name, rounds in seconds.items()}
 
 
 def scan_memory(spec: dict) -> dict:

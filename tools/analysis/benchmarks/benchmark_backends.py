@@ -23,6 +23,7 @@ fresh process, peak RSS above the loaded model and scan. Models:
 """
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -108,7 +109,9 @@ def measure_model(name: str, args, data_root: Path, scan: Path, tmp: Path) -> di
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    # The load average says how busy the (shared) machine was around the rounds.
     results = dict(benchmark='backends', cpu=cpu_name(), machine=machine_record(),
+                   load_average_before=os.getloadavg(),
                    settings={k: v for k, v in vars(args).items() if k != 'out'}, models={})
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -120,6 +123,7 @@ def main(argv=None) -> int:
         for name in args.models:
             results['models'][name] = measure_model(name, args, data_root, scan, tmp)
             print(json.dumps({name: results['models'][name]['scan']}, indent=1), flush=True)
+    results['load_average_after'] = os.getloadavg()
     write_json_atomic(args.out, results)
     print(f'wrote {args.out}')
     return 0
