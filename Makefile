@@ -5,6 +5,9 @@ VENV ?= .venv
 ENV_STAMP := $(VENV)/.mmseg_heritage_installed
 ENV_INPUTS := tools/install_env.sh setup.py $(wildcard requirements/*.txt)
 PYTEST_ARGS ?=
+# The suite runs in parallel processes (pytest-xdist), one test file per process at a time so
+# that a file's shared fixtures are built once.
+TEST_WORKERS ?= auto
 
 .PHONY: install demo starter test test-properties clean-env
 
@@ -24,7 +27,8 @@ starter: $(ENV_STAMP)
 	$(VENV)/bin/python tools/train_starter.py
 
 test: $(ENV_STAMP)
-	$(VENV)/bin/python -m pytest tests $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest tests -n $(TEST_WORKERS) --dist loadfile \
+		$(PYTEST_ARGS)
 
 # The property tests with 1000 fresh random examples each (make test draws a fixed 30).
 test-properties: $(ENV_STAMP)

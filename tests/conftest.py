@@ -25,6 +25,22 @@ settings.register_profile('repeatable', derandomize=True, database=None, deadlin
 settings.register_profile('explore', deadline=None, max_examples=1000)
 settings.load_profile(os.environ.get('HYPOTHESIS_PROFILE', 'repeatable'))
 
+from mmseg_heritage.utils.cpu_threads import usable_cpus
+
+# Under pytest-xdist (make test), the CPUs are shared among the workers: each, and the tools it
+# starts, takes its share of threads rather than all of them.
+if os.environ.get('PYTEST_XDIST_WORKER_COUNT'):
+    os.environ.setdefault('OMP_NUM_THREADS', str(
+        max(1, usable_cpus() // int(os.environ['PYTEST_XDIST_WORKER_COUNT']))))
+    import torch
+    torch.set_num_threads(int(os.environ['OMP_NUM_THREADS']))
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: one worker per CPU this process may use (a container's quota, not the
+    host's count), at most 4 (each holds a few models in memory)."""
+    return min(4, usable_cpus())
+
 REPO = Path(__file__).resolve().parents[1]
 TEST_HOOKS = REPO / 'tests/test_tools'  # kill_hook.py, rank_weights_hook.py
 DEMO_CONFIG = REPO / 'configs/demo/unet_s_synthetic_160.py'

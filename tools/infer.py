@@ -1,13 +1,18 @@
 """Damage maps, condition reports and a damage report for images, folders or glob patterns.
 
     python tools/infer.py CONFIG CHECKPOINT INPUT [INPUT ...] --out-dir DIR \\
-        [--tile-size 384 [W]] [--tile-stride 256 [W]] [--native-resolution] [--device cpu] \\
+        [--precision fp32|bf16] [--tile-size 384 [W]] [--tile-stride 256 [W]] \\
+        [--native-resolution] [--device cpu] [--threads N] \\
         [--dpi 600 | --mm-per-px 0.04] [--min-region-px 16] [--min-region-mm2 0.5]
     python tools/infer.py PUBLISHED_MODEL INPUT [INPUT ...] --out-dir DIR [--download] ...
+    python tools/infer.py MODEL.onnx INPUT [INPUT ...] --out-dir DIR   # ONNX Runtime, no config
 
 PUBLISHED_MODEL is a folder written by tools/publish_model.py, or the Hugging Face hub id
 (ORG/NAME) of one, read from the hub's cache; --download fetches it there when missing.
 INPUT is an image, a folder (every image below it) or a quoted glob ('scans/**/*.tif').
+The model runs in PyTorch (CONFIG and CHECKPOINT; --precision bf16 for bfloat16 autocast) or in
+ONNX Runtime on the CPU (a file written by tools/export_onnx.py, fp32 or int8; --backend
+onnxruntime, the default for a .onnx file): the same tiles, masks, overlays and report.
 For each image it writes DIR/masks/<name>.png (class ids 0-15), DIR/overlays/<name>.jpg
 (damage tinted over the photograph), DIR/geojson/<name>.geojson (damage regions as polygons)
 and DIR/reports/<name>.html (the condition report: a deep-zoom viewer, and per class the area
@@ -22,15 +27,19 @@ import argparse
 import sys
 from pathlib import Path
 
+import torch
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
 import mmseg_heritage  # noqa: F401  registers the plugin's components
-from mmseg_heritage.apis import (DamageInferencer, ScanResolution, find_images, infer_collection,
-                                 process_shard, shard_device)
+from mmseg_heritage.apis import (PRECISIONS, DamageInferencer, OnnxDamageInferencer,
+                                 ScanResolution, find_images, infer_collection, process_shard,
+                                 shard_device)
 from mmseg_heritage.apis.collection_shards import LAUNCHERS
-from mmseg_heritage.utils import check_config_keys
+from mmseg_heritage.utils import check_config_keys, usable_cpus
 from mmseg_heritage.zoo import config_and_checkpoint, is_config_file
+
+BACKENDS = ('pytorch', 'onnxruntime')
 
 
 def size_pair(values):
@@ -43,13 +52,26 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=summary, epilog=usage,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('model', help='config file the model was trained with (then the '
-                        'checkpoint follows), or a published model: folder or hub id')
+                        'checkpoint follows), a published model (folder or hub id), or a .onnx '
+                        'file from tools/export_onnx.py (ONNX Runtime)')
     parser.add_argument('inputs', nargs='+', metavar='[CHECKPOINT] INPUT',
-                        help="the config's checkpoint, then images, folders or glob patterns")
+                        help="a config's checkpoint, then images, folders or glob patterns")
     parser.add_argument('--download', action='store_true',
                         help='fetch a published model by hub id into the Hugging Face cache')
     parser.add_argument('--out-dir', required=True, help='folder for masks, overlays, report')
-    parser.add_argument('--device', default=None, help='e.g. cpu, cuda:0 (default: GPU if any)')
+    parser.add_argument('--backend', choices=BACKENDS,
+                        help='what runs the model (default: onnxruntime for a .onnx file, '
+                        'else pytorch)')
+    parser.add_argument('--precision', choices=PRECISIONS, default='fp32',
+                        help='PyTorch: bf16 runs convolutions and matrix products in bfloat16 '
+                        '(faster on CPUs with AVX512-BF16 or AMX; a few pixels may differ). '
+                        'ONNX Runtime takes the precision of its file (int8: --quantize at '
+                        'export)')
+    parser.add_argument('--device', default=None,
+                        help='PyTorch: e.g. cpu, cuda:0 (default: GPU if any)')
+    parser.add_argument('--threads', type=int, default=usable_cpus(),
+                        help='CPU threads of the model (default: the CPUs this process may '
+                        'use, %(default)s here)')
     parser.add_argument('--tile-size', type=int, nargs='+', metavar='PX',
                         help="tile height [width] (default: the model's crop size for "
                         'slide inference, else 1024)')
@@ -78,47 +100,85 @@ def parse_args(argv=None):
                         help='set by tools/dist_infer.sh and slurm_infer.sh: share the scans '
                         'among their processes')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, as in tools/test.py')
-    args = parser.parse_args(argv)
-    args.checkpoint = args.inputs.pop(0) if is_config_file(args.model) else None
-    if not args.inputs:
-        parser.error('no INPUT: give the images after the config and checkpoint')
-    return args
+                        help='PyTorch: override config settings, as in tools/test.py')
+    return parser.parse_args(argv)
+
+
+def fail(message: str) -> int:
+    print_log(message, logger='current', level=40)
+    return 2
+
+
+def model_files(args, inputs: list) -> list:
+    """The files naming the model: the ONNX file, or a config and its checkpoint (taken off
+    ``inputs``) or a published model's.
+
+    Raises:
+        FileNotFoundError, ValueError: A file is missing, or a published model is not found.
+    """
+    if args.backend == 'onnxruntime':
+        if args.precision != 'fp32':
+            raise ValueError(f'--precision {args.precision} is for PyTorch; ONNX Runtime runs '
+                             'the precision of its file (export with --quantize int8 for int8)')
+        files = [(args.model, 'model')]
+    else:
+        checkpoint = inputs.pop(0) if is_config_file(args.model) and inputs else None
+        config, checkpoint = config_and_checkpoint(args.model, checkpoint, args.download)
+        files = [(config, 'config'), (checkpoint, 'checkpoint')]
+    if not inputs:
+        raise ValueError('no INPUT: give the images after the model')
+    for path, what in files:
+        if not Path(path).is_file():
+            raise FileNotFoundError(f'{path}: no such {what} file')
+    return [path for path, _ in files]
+
+
+def build_inferencer(args, files: list):
+    """The backend's inferencer and what the report records about it.
+
+    Raises:
+        ValueError: The ONNX file or the config is not usable.
+    """
+    tiles = dict(tile_size=size_pair(args.tile_size), tile_stride=size_pair(args.tile_stride),
+                 batch_size=args.batch_size, native_resolution=args.native_resolution)
+    if args.backend == 'onnxruntime':
+        inferencer = OnnxDamageInferencer(files[0], threads=args.threads, **tiles)
+        return inferencer, dict(model=str(files[0]), precision=inferencer.precision)
+    config, checkpoint = files
+    cfg = Config.fromfile(config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    check_config_keys(cfg)
+    inferencer = DamageInferencer(cfg, checkpoint, device=args.device,
+                                  precision=args.precision, **tiles)
+    if next(inferencer.model.parameters()).device.type == 'cpu':
+        torch.set_num_threads(args.threads)
+    return inferencer, dict(model=str(args.model), config=str(config),
+                            checkpoint=str(checkpoint), cfg_options=args.cfg_options,
+                            precision=args.precision)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    args.backend = args.backend or ('onnxruntime' if args.model.endswith('.onnx')
+                                    else 'pytorch')
+    inputs = list(args.inputs)
     try:
-        config, checkpoint = config_and_checkpoint(args.model, args.checkpoint, args.download)
-        for path, what in ((config, 'config'), (checkpoint, 'checkpoint')):
-            if not Path(path).is_file():
-                raise FileNotFoundError(f'{path}: no such {what} file')
-        images = find_images(args.inputs)
+        files = model_files(args, inputs)
+        images = find_images(inputs)
         shard, shards, local_rank = process_shard(args.launcher)
         resolution = (ScanResolution.from_dpi(args.dpi) if args.dpi is not None else
                       ScanResolution.from_mm_per_px(args.mm_per_px)
                       if args.mm_per_px is not None else None)
+        args.device = shard_device(args.device, local_rank)  # each process its own GPU, if any
+        inferencer, details = build_inferencer(args, files)
     except (FileNotFoundError, ValueError) as error:
-        print_log(str(error), logger='current', level=40)
-        return 2
-    args.device = shard_device(args.device, local_rank)  # each process its own GPU, if any
-    cfg = Config.fromfile(config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    try:
-        check_config_keys(cfg)
-    except ValueError as error:
-        print_log(str(error), logger='current', level=40)
-        return 2
-    inferencer = DamageInferencer(
-        cfg, checkpoint, device=args.device, tile_size=size_pair(args.tile_size),
-        tile_stride=size_pair(args.tile_stride), batch_size=args.batch_size,
-        native_resolution=args.native_resolution)
+        return fail(str(error))
     print_log(f'{len(images)} images' + (f' (shard {shard} of {shards})' if shards > 1 else '')
-              + f'; tiles of {inferencer.tile_size} px every {inferencer.tile_stride} px',
-              logger='current')
-    details = dict(model=str(args.model), config=str(config), checkpoint=str(checkpoint),
-                   cfg_options=args.cfg_options, native_resolution=args.native_resolution,
+              + f'; {args.backend} ({inferencer.precision}, {args.threads} threads); tiles of '
+              f'{inferencer.tile_size} px every {inferencer.tile_stride} px', logger='current')
+    details.update(backend=args.backend, threads=args.threads,
+                   native_resolution=args.native_resolution,
                    tile_size=list(inferencer.tile_size), tile_stride=list(inferencer.tile_stride))
     records = infer_collection(
         inferencer, images, args.out_dir, overlay=not args.no_overlay, opacity=args.opacity,

@@ -34,9 +34,9 @@ from .collection_journal import CollectionJournal, journal_entry, settings_key, 
 from .collection_shards import assign_shard
 from .condition_report import install_viewer, write_condition_report
 from .damage_geojson import damage_geojson
-from .damage_inferencer import read_image
 from .damage_measures import DEFAULT_MIN_REGION_PX, measure_damage, min_region_pixels
 from .scan_resolution import ScanResolution, read_scan_resolution
+from .tiled_inference import read_image
 
 # Journal fields that are not part of a scan's record in the report.
 JOURNAL_ONLY = ('source', 'settings', 'finished')

@@ -19,7 +19,8 @@ from mmseg.registry import DATASETS
 
 from ..class_names import CLASSES
 from ..evaluation.metrics.artefact_metric import confusion_matrix, scores_from_confusion
-from .damage_inferencer import DamageInferencer, read_image
+from .damage_inferencer import DamageInferencer
+from .tiled_inference import read_image
 
 SPLITS = ('train', 'val', 'test')
 # Rows scored at a time: the confusion matrix of a 100-megapixel scan needs no full-size

@@ -33,14 +33,22 @@ def _pad_to_multiple(batch: torch.Tensor, divisor: int) -> torch.Tensor:
 
 
 @torch.no_grad()
-def _tile_logits(model, tiles: Sequence[torch.Tensor], size_divisor: int) -> torch.Tensor:
-    """Logits (N x classes x h x w) of equally sized uint8 tiles (3 x h x w)."""
-    height, width = tiles[0].shape[-2:]
+def preprocess_tiles(model, tiles: Sequence[torch.Tensor], size_divisor: int = 32) -> torch.Tensor:
+    """Equally sized uint8 tiles (3 x h x w) as the model takes them: its data preprocessor's
+    batch (channel order, normalisation, its own padding), padded to a multiple of
+    ``size_divisor``."""
     # Data samples receive the padding the preprocessor's test_cfg may add (MaxViT's size).
     samples = [SegDataSample() for _ in tiles]
     batch = model.data_preprocessor(dict(inputs=list(tiles), data_samples=samples),
                                     False)['inputs']
-    batch = _pad_to_multiple(batch, size_divisor)
+    return _pad_to_multiple(batch, size_divisor)
+
+
+@torch.no_grad()
+def _tile_logits(model, tiles: Sequence[torch.Tensor], size_divisor: int) -> torch.Tensor:
+    """Logits (N x classes x h x w) of equally sized uint8 tiles (3 x h x w)."""
+    height, width = tiles[0].shape[-2:]
+    batch = preprocess_tiles(model, tiles, size_divisor)
     shape = tuple(batch.shape[-2:])
     metas = [dict(img_shape=shape, pad_shape=shape, ori_shape=shape)] * len(tiles)
     return model.encode_decode(batch, metas)[..., :height, :width].float()

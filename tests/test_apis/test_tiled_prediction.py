@@ -30,6 +30,7 @@ def test_tiles_are_placed_as_mmseg_places_them(length, crop, stride, expected):
 
 def mmseg_slide(model, image, crop, stride):
     model.test_cfg = ConfigDict(mode='slide', crop_size=crop, stride=stride)
+    model.data_preprocessor.test_cfg = None  # windows over the image itself, not padded
     inputs = model.data_preprocessor(dict(inputs=[image]), False)['inputs']
     shape = tuple(image.shape[-2:])
     with torch.no_grad():

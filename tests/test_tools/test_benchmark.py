@@ -53,6 +53,29 @@ def test_model_benchmark_writes_side_by_side_figures(tmp_path):
             assert switch[key] > 0, (name, key)
 
 
+def test_backends_benchmark_writes_side_by_side_figures(tmp_path, synthetic_root):
+    out = tmp_path / 'backends.json'
+    assert load_tool(TOOLS / 'benchmark_backends.py').main([
+        '--models', 'demo', '--data-root', str(synthetic_root), '--crop', '64',
+        '--crop-images', '1', '--iters', '1', '--warmup', '1', '--rounds', '2',
+        '--scan-rounds', '1', '--height', '96', '--width', '128', '--calibration-tiles', '2',
+        '--no-memory', '--out', str(out)]) == 0
+    demo = json.loads(out.read_text())['models']['demo']
+    assert demo['weights'] == 'random (seed 0)' and 'int8_accuracy' not in demo
+    for case in ('crops', 'scan'):
+        assert set(demo[case]) >= {'pytorch_fp32', 'pytorch_bf16', 'onnxruntime_fp32',
+                                   'onnxruntime_int8'}
+        for figures in (demo[case][name] for name in demo[case] if name.startswith('py')
+                        or name.startswith('onnx')):
+            assert figures['images_per_s'] > 0 and figures['megapixels_per_s'] > 0
+            assert figures['seconds_per_round']['min_s'] <= figures['seconds_per_round'][
+                'max_s']
+        assert demo[case]['pytorch_fp32']['speedup'] == 1.0
+        assert demo[case]['onnxruntime_fp32']['label_agreement'] == 1.0
+    assert demo['scan']['image'] == [96, 128] and demo['scan']['tile_size'] == [384, 384]
+    assert demo['export']['checks'][0]['label_agreement'] == 1.0 and demo['int8']['tiles'] == 2
+
+
 def test_benchmark_arguments():
     model = load_tool(TOOLS / 'benchmark_model.py')
     args = model.parse_args([str(DEMO_CONFIG), '--iters', '3'])

@@ -67,6 +67,51 @@ def test_collection_gives_masks_overlays_and_a_report(tmp_path, scans, checkpoin
     assert report['summary']['processed'] == 3 and report['summary']['failed'] == 2
 
 
+def output_files(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob('*') if p.is_file())
+
+
+def test_onnxruntime_and_bf16_write_the_files_pytorch_writes(tmp_path, scans, checkpoint):
+    model = tmp_path / 'model.onnx'
+    assert run_main(REPO / 'tools/export_onnx.py', DEMO_CONFIG, checkpoint, '--out', model,
+                    '--check-size', 64).returncode == 0
+    tiles = ['--tile-size', 128, '--tile-stride', 96, '--no-progress']
+    runs = dict(pytorch=[DEMO_CONFIG, checkpoint, scans], onnxruntime=[model, scans],
+                bf16=[DEMO_CONFIG, checkpoint, scans, '--precision', 'bf16'])
+    for name, args in runs.items():
+        result = run_main(REPO / 'tools/infer.py', *args, '--out-dir', tmp_path / name, *tiles)
+        assert result.returncode == 1  # the two unreadable files, as always
+    reports = {name: json.loads((tmp_path / name / 'report.json').read_text()) for name in runs}
+    assert reports['onnxruntime']['backend'] == 'onnxruntime'
+    assert reports['bf16']['precision'] == 'bf16' and reports['pytorch']['precision'] == 'fp32'
+    expected = output_files(tmp_path / 'pytorch')
+    assert 'masks/large.png' in expected and 'overlays/box/b.jpg' in expected
+    assert output_files(tmp_path / 'onnxruntime') == expected
+    # bfloat16 moves a few pixels, so a damage layer's deep-zoom tiles can differ by one.
+    assert ([p for p in output_files(tmp_path / 'bf16') if not p.startswith('tiles/')]
+            == [p for p in expected if not p.startswith('tiles/')])
+    for mask in (p for p in expected if p.startswith('masks/')):
+        reference = cv2.imread(str(tmp_path / 'pytorch' / mask), cv2.IMREAD_UNCHANGED)
+        onnx = cv2.imread(str(tmp_path / 'onnxruntime' / mask), cv2.IMREAD_UNCHANGED)
+        bf16 = cv2.imread(str(tmp_path / 'bf16' / mask), cv2.IMREAD_UNCHANGED)
+        np.testing.assert_array_equal(onnx, reference)
+        assert (bf16 == reference).mean() > 0.9  # bfloat16 rounding moves a few pixels
+    assert ([f['area_percent'] for f in reports['onnxruntime']['files'] if f['status'] == 'ok']
+            == [f['area_percent'] for f in reports['pytorch']['files'] if f['status'] == 'ok'])
+
+
+def test_onnxruntime_refuses_what_it_cannot_run(tmp_path, scans):
+    not_a_model = tmp_path / 'model.onnx'
+    not_a_model.write_bytes(b'not a model')
+    result = run('tools/infer.py', not_a_model, scans, '--out-dir', tmp_path / 'out')
+    assert result.returncode == 2
+    assert 'model.onnx: ONNX Runtime cannot load the model' in result.stderr + result.stdout
+    result = run_main(REPO / 'tools/infer.py', not_a_model, scans, '--out-dir',
+                      tmp_path / 'out', '--precision', 'bf16')  # bfloat16 is PyTorch's
+    assert result.returncode == 2
+    assert not (tmp_path / 'out').exists()
+
+
 def test_glob_and_single_file_inputs(tmp_path, scans, checkpoint):
     out = tmp_path / 'out'
     result = run_main(REPO / 'tools/infer.py', DEMO_CONFIG, checkpoint, scans / 'box/b.png',

@@ -9,9 +9,10 @@ original images only. Written by the converter and the synthetic generator::
     splits/locontent/<content>/{train,val,test}.txt   leave one content type out
     splits/splits.json                         seed, ratios and the folds, for tools
 """
+import glob
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -31,6 +32,35 @@ def read_split(path: Union[str, Path]) -> List[str]:
         raise FileNotFoundError(f'{path}: split file not found')
     ids = [line.strip() for line in path.read_text().splitlines()]
     return [i for i in ids if i and not i.startswith('#')]
+
+
+def split_files(root: Union[str, Path], split: str) -> List[Tuple[Path, Path]]:
+    """(image, annotation) of every id of ``<root>/splits/<split>.txt``, in the file's order.
+
+    Args:
+        root (str | Path): A converted dataset (``images/``, ``annotations/``, ``splits/``).
+        split (str): The split's name: 'train', 'val', 'test' or a fold's path such as
+            'lomo/glass/test'.
+
+    Raises:
+        FileNotFoundError: No such split file, or an id without its image or annotation.
+        ValueError: The split lists no ids.
+    """
+    root = Path(root)
+    ids = read_split(root / 'splits' / f'{split}.txt')
+    if not ids:
+        raise ValueError(f'{root / "splits" / f"{split}.txt"}: the split lists no images')
+    files = []
+    for sample_id in ids:
+        images = sorted((root / 'images').glob(f'{glob.escape(sample_id)}.*'))
+        annotation = root / 'annotations' / f'{sample_id}.png'
+        if not images:
+            raise FileNotFoundError(f'{root / "images"}: no image of {sample_id!r} '
+                                    f'(listed in splits/{split}.txt)')
+        if not annotation.is_file():
+            raise FileNotFoundError(f'{annotation}: annotation of {sample_id!r} not found')
+        files.append((images[0], annotation))
+    return files
 
 
 def _with_copies(sources: Sequence[str], copies: Dict[str, List[str]]) -> List[str]:
