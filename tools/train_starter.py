@@ -108,8 +108,9 @@ scratches, stains: {', '.join(f'`{c}`' for c in recipe.cutouts)}, the ARTeFACT a
 cut-outs) pasted in; {100 * recipe.clean_share:.0f} % of the scans are clean. Damage is
 labelled only where it visibly changed the image. Each photograph fed one split only.
 Trained from scratch for {cfg.train_cfg.max_iters} iterations of {cfg.train_dataloader.batch_size}
-crops of {cfg.crop_size[0]} px on a CPU ({minutes} minutes for the whole recipe), class-weighted
-Dice + cross-entropy. File `{name}.pth`, SHA-256 `{digest}`.
+crops of {cfg.crop_size[0]} px on a CPU ({minutes} minutes for the whole recipe), Dice +
+cross-entropy without class weights (its damaged area stays near the true one).
+File `{name}.pth`, SHA-256 `{digest}`.
 """),
         ('Use', f"""
 ```bash

@@ -4,7 +4,7 @@
 # wide, on synthetic scans of real photographs (see datasets/preparation/synthetic/
 # photo_scans.py) with real damage pasted in from the damage bank. `make starter` prepares the
 # data and trains it (tools/train_starter.py); the trained model is in checkpoints/starter/.
-_base_ = ['../_base_/default_runtime.py']
+_base_ = ['../_base_/default_runtime.py', '../_base_/schedules/demo_cpu.py']
 # Everything the recipe makes lives under data_root: the scans, the damage bank and the
 # evaluation scans.
 data_root = 'data/starter'
@@ -92,22 +92,9 @@ max_iters = 1200
 # bfloat16 autocast: twice as fast as float32 on CPUs with AVX-512 BF16 or AMX (the build
 # machine's AMD EPYC), where 1200 iterations take about 40 minutes on 2 cores. Weights, the
 # optimizer and inference stay float32.
-optim_wrapper = dict(type='BF16OptimWrapper',
-                     optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4))
+optim_wrapper = dict(type='BF16OptimWrapper')
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, begin=0, end=100, by_epoch=False),
     dict(type='PolyLR', eta_min=1e-5, power=0.9, begin=100, end=max_iters, by_epoch=False)]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=400)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='AtomicCheckpointHook', by_epoch=False, interval=400, max_keep_ckpts=2,
-                    save_best='mIoU'),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    safe_checkpoint=dict(type='SafeCheckpointHook'),
-    iteration_seed=dict(type='IterationSeedHook'),
-    run_provenance=dict(type='RunProvenanceHook'),
-    visualization=dict(type='SegVisualizationHook'))
+train_cfg = dict(max_iters=max_iters, val_interval=400)
+default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=400))

@@ -209,7 +209,8 @@ class _CollectionRun:
         self.min_region = f'{min_region_px} px' + (
             f' and {min_region_mm2:g} mm² (where the resolution is known)'
             if min_region_mm2 else '')
-        settings = dict(details, overlay=overlay, opacity=opacity if overlay else None,
+        # CPU threads change the speed, not the outputs: a re-run with others skips what is done.
+        settings = dict({k: v for k, v in details.items() if k != 'threads'}, overlay=overlay, opacity=opacity if overlay else None,
                         resolution=None if resolution is None else resolution.as_dict(),
                         min_region_px=min_region_px, min_region_mm2=min_region_mm2,
                         viewer=viewer, classes=list(self.classes))

@@ -149,8 +149,9 @@ def test_a_rerun_skips_what_is_done_and_redoes_what_changed(tmp_path):
     (out / 'masks/c.png').unlink()  # an output gone
     assert run()[0] == 1
     assert run(opacity=0.8)[0] == 3  # other settings
+    assert run(opacity=0.8, details=dict(threads=7))[0] == 0  # threads change no output
     lines = (out / 'journal/shard-0-of-1.jsonl').read_text().splitlines()
-    assert len(lines) == 4 + 1 + 2 + 2 + 4  # 'bad' is tried again by every run
+    assert len(lines) == 4 + 1 + 2 + 2 + 4 + 1  # 'bad' is tried again by every run
     assert cv2.imread(str(out / 'masks/b.png'), cv2.IMREAD_UNCHANGED).shape == (9, 14)
 
 
