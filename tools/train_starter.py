@@ -92,6 +92,16 @@ def map_real_photos(cfg: Config, checkpoint: str, photos: Path, out_dir: Path) -
     return shares_by_path(maps, images, photos)
 
 
+def loss_weights(cfg: Config) -> str:
+    """The class weights of the model's loss, in words."""
+    weights = cfg.model.decode_head.loss_decode.get('class_weight')
+    if weights is None:
+        return 'no class weights'
+    if isinstance(weights, str) or len(set(weights[1:])) > 1:
+        return 'class-weighted'
+    return f"every damage class weighing {weights[1]:g} to Clean's {weights[0]:g}"
+
+
 def card(name: str, cfg: Config, test_record: dict, eval_record: dict, shares: dict,
          digest: str, minutes: float) -> str:
     """The starter model's card: what it saw, its scores, the real photographs, its limits."""
@@ -109,7 +119,7 @@ cut-outs) pasted in; {100 * recipe.clean_share:.0f} % of the scans are clean. Da
 labelled only where it visibly changed the image. Each photograph fed one split only.
 Trained from scratch for {cfg.train_cfg.max_iters} iterations of {cfg.train_dataloader.batch_size}
 crops of {cfg.crop_size[0]} px on a CPU ({minutes} minutes for the whole recipe), Dice +
-cross-entropy without class weights (its damaged area stays near the true one).
+cross-entropy ({loss_weights(cfg)}).
 File `{name}.pth`, SHA-256 `{digest}`.
 """),
         ('Use', f"""

@@ -44,13 +44,16 @@ model = dict(
         downsamples=(True, True, True, True), enc_dilations=(1, 1, 1, 1, 1),
         dec_dilations=(1, 1, 1, 1), with_cp=False, conv_cfg=None, norm_cfg=norm_cfg,
         act_cfg=dict(type='ReLU'), upsample_cfg=dict(type='InterpConv'), norm_eval=False),
+    # FCNHead that predicts damage where the damage classes together outweigh Clean, then
+    # names its most probable kind: the probability of a thin crack is shared among Cracks,
+    # Scratch and Hair, which look alike, and a plain argmax left it all Clean.
     decode_head=dict(
-        type='FCNHead', in_channels=16, in_index=4, channels=16, num_convs=1,
+        type='DamageFirstFCNHead', in_channels=16, in_index=4, channels=16, num_convs=1,
         concat_input=False, dropout_ratio=0.1, num_classes=16, norm_cfg=norm_cfg,
         align_corners=False,
         # Dice + cross-entropy without class weights: Dice (F1 per class) gives thin damage its
         # due, and unweighted, the damaged area it predicts stays near the true one (rarity
-        # weights trade that precision for recall).
+        # weights trade that precision for recall and paint damage over real photographs).
         loss_decode=dict(type='ClassWeightedDiceCELoss', class_weight=None)),
     train_cfg=dict(),
     # Whole scans at their own resolution; tools/infer.py tiles large ones.

@@ -1,0 +1,36 @@
+import torch
+from mmseg.models.decode_heads import FCNHead
+from mmseg.registry import MODELS
+from torch import Tensor
+
+
+def damage_first_scores(logits: Tensor) -> Tensor:
+    """Scores whose argmax decides damage before its kind.
+
+    A pixel is damage where the damage classes together are more probable than Clean (class
+    0), and then of its most probable damage class. The plain argmax compares Clean with each
+    damage class alone: where a crack's probability is shared among Cracks, Scratch and Hair,
+    which look alike, Clean wins although damage is more probable than not.
+
+    Returns ``log P(Clean)`` for Clean and, for damage class ``f``,
+    ``log P(damage) + log p(f) - log max_g p(g)`` (``g`` over the damage classes): the most
+    probable damage class scores ``log P(damage)``, the others less. N x C x H x W, float32.
+    """
+    log_p = logits.float().log_softmax(dim=1)
+    clean, damage = log_p[:, :1], log_p[:, 1:]
+    any_damage = torch.logsumexp(damage, dim=1, keepdim=True)
+    return torch.cat([clean, any_damage + damage - damage.amax(dim=1, keepdim=True)], dim=1)
+
+
+@MODELS.register_module()
+class DamageFirstFCNHead(FCNHead):
+    """MMSeg's ``FCNHead`` whose predictions decide damage before its kind.
+
+    Training and the weights are ``FCNHead``'s (a checkpoint of one loads into the other);
+    at prediction the logits become :func:`damage_first_scores`, so every MMSeg path that
+    takes the argmax (``tools/test.py``, the inferencers, sliding windows) predicts damage
+    where Clean is less probable than not, in the damage class most probable there.
+    """
+
+    def predict_by_feat(self, seg_logits: Tensor, batch_img_metas) -> Tensor:
+        return damage_first_scores(super().predict_by_feat(seg_logits, batch_img_metas))

@@ -1,0 +1,43 @@
+"""DamageFirstFCNHead: damage where the damage classes together outweigh Clean, in the most
+probable damage class; FCNHead's weights and training."""
+import torch
+from mmseg.models.decode_heads import FCNHead
+from mmseg.registry import MODELS
+
+from mmseg_heritage.models.decode_heads import damage_first_scores
+
+HEAD = dict(in_channels=4, channels=4, num_convs=1, concat_input=False, num_classes=16,
+            norm_cfg=dict(type='BN'), loss_decode=dict(type='ClassWeightedDiceCELoss'))
+
+
+def logits_of(*probabilities):
+    """1 x 16 x 1 x len pixels of logits with the given probabilities (the rest ~0)."""
+    p = torch.full((len(probabilities), 16), 1e-9)
+    for pixel, values in enumerate(probabilities):
+        p[pixel, :len(values)] = torch.tensor(values)
+    return p.log().T.reshape(1, 16, 1, -1)
+
+
+def test_damage_wins_where_the_damage_classes_together_outweigh_clean():
+    logits = logits_of([0.4, 0.0, 0.0, 0.25, 0.35],  # damage 0.6: the likelier of the two
+                       [0.6, 0.0, 0.0, 0.25, 0.15],  # damage 0.4: Clean
+                       [0.2, 0.8])  # as the plain argmax
+    assert logits.argmax(dim=1).flatten().tolist() == [0, 0, 1]
+    scores = damage_first_scores(logits)
+    assert scores.argmax(dim=1).flatten().tolist() == [4, 0, 1]
+    log_p = logits.log_softmax(dim=1)
+    torch.testing.assert_close(scores[:, 0], log_p[:, 0])  # Clean keeps log P(Clean)
+    torch.testing.assert_close(scores[0, 4, 0, 0], torch.tensor(0.6).log())  # log P(damage)
+
+
+def test_the_head_has_fcnheads_weights_and_loss_and_decides_damage_first():
+    torch.manual_seed(0)
+    plain, head = FCNHead(**HEAD), MODELS.build(dict(type='DamageFirstFCNHead', **HEAD))
+    head.load_state_dict(plain.state_dict())  # a checkpoint of one loads into the other
+    plain.eval(), head.eval()
+    features = [torch.randn(2, 4, 8, 8)]
+    metas = [dict(img_shape=(8, 8), pad_shape=(8, 8))] * 2
+    logits = plain.predict(features, metas, {})
+    torch.testing.assert_close(head.predict(features, metas, {}), damage_first_scores(logits))
+    plain.train(), head.train()
+    assert torch.equal(head.forward(features), plain.forward(features))
