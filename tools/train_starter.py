@@ -107,6 +107,8 @@ def card(name: str, cfg: Config, test_record: dict, eval_record: dict, shares: d
     """The starter model's card: what it saw, its scores, the real photographs, its limits."""
     recipe = cfg.photo_scans
     photos = '\n'.join(f'| {photo} | {share:.2f} |' for photo, share in shares.items())
+    never_right = ', '.join(name for name, scores in test_record['overall']['classes'].items()
+                            if scores['present'] and not scores['IoU']) or 'none'
     sections = [
         ('What it saw', f"""
 {recipe.num_images} synthetic scans (up to {recipe.size} px) of real photographs, made by
@@ -140,16 +142,18 @@ them, so these are predictions only; `real_photos.png` shows the maps.
 |---|---:|
 {photos}
 """),
-        ('~Limits', """
+        ('~Limits', f"""
 - It has seen photographs only, and only the damage listed above: material loss, peel,
   writing, stamps, stickers, punctures, burns and light leaks of other artefacts it does not
   know (those classes are never predicted on purpose).
 - The scores above are on synthetic scans. On real photographs it is the damage that looks
   like the drawn and pasted one that it finds best: thin bright cracks and scratches, specks;
   broad stains, faint folds and losses that blend with the picture are often missed, and
-  bright thin content (hair strands, highlights on edges) is sometimes taken for damage.
+  bright thin content (hair strands, highlights on edges) is sometimes taken for damage,
+  and so are bright flat areas (a white backdrop, white clothing), taken for lost material.
 - Which damage class it names is less reliable than whether a pixel is damaged: cracks,
-  scratches and hair look alike at this scale.
+  scratches and hair look alike at this scale. Classes present in the test split that it
+  never predicted right there: {never_right}.
 - Training data licences: the film damage and the old photographs are MIT; the photographs
   of scikit-image, scikit-learn and matplotlib and the Debian wallpapers keep their own
   licences (see their packages); none of them is redistributed here.
