@@ -45,8 +45,9 @@ def load_config(name: str) -> Config:
 
 
 def backbone_family(cfg: Config) -> str:
-    """The timm model name of the backbone, else its type ('UNet')."""
-    return cfg.model.backbone.get('model_name', cfg.model.backbone.type)
+    """The timm model name of the backbone, else its type and depth ('UNet-4', 'UNet-5')."""
+    backbone = cfg.model.backbone
+    return backbone.get('model_name', f"{backbone.type}-{backbone.get('num_stages', '')}")
 
 
 def without_backbone(cfg: Config) -> dict:
