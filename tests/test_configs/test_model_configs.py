@@ -136,9 +136,6 @@ def test_one_training_step_gives_finite_losses(run):
 
 
 def test_predicts_an_image_of_any_size(run):
-    if backbone_family(run.cfg) == 'UNet':
-        pytest.skip('unet_s.py pads training batches only: its test images must be multiples '
-                    'of 16 (the demo data is 160 px)')
     model = run.model.eval()
     with torch.no_grad():
         [prediction] = model.test_step(batch(1, *ANY_SIZE))
