@@ -61,9 +61,16 @@ def load_tool(path: Path) -> ModuleType:
 
 def run_main(tool: Path, *args, capsys=None) -> subprocess.CompletedProcess:
     """A tool's ``main(argv)`` called in this process, its exit status and (with pytest's
-    ``capsys``) its output given back as ``subprocess.run`` gives a process's."""
+    ``capsys``) its output given back as ``subprocess.run`` gives a process's; a
+    ``SystemExit`` (argparse's errors) gives its code."""
     argv = [str(arg) for arg in args]
-    returncode = load_tool(tool).main(argv)
+    saved_argv, sys.argv = sys.argv, [str(tool), *argv]  # argparse names the tool from it
+    try:
+        returncode = load_tool(tool).main(argv)
+    except SystemExit as exit_:  # argparse's errors, and tools that exit
+        returncode = exit_.code
+    finally:
+        sys.argv = saved_argv
     captured = capsys.readouterr() if capsys else None
     return subprocess.CompletedProcess([str(tool), *argv], returncode,
                                        captured and captured.out, captured and captured.err)
@@ -150,35 +157,53 @@ def stock_mmseg_tool(name: str) -> Path:
     return Path(mmseg.__file__).parent / '.mim' / 'tools' / name
 
 
-def run_stock_tool(tool: str, work_dir, data_root, *args,
-                   options=()) -> subprocess.CompletedProcess:
+def run_stock_tool(tool: str, work_dir, data_root, *args, options=(),
+                   in_process: bool = False) -> subprocess.CompletedProcess:
     """Run one of MMSeg's own tools on the demo config with our data and in-process loading.
 
     ``args`` go before ``--cfg-options``; ``options`` are extra config overrides.
     """
-    return run_config_tool(stock_mmseg_tool(tool), work_dir, data_root, *args, options=options)
+    return run_config_tool(stock_mmseg_tool(tool), work_dir, data_root, *args, options=options,
+                           in_process=in_process)
 
 
-def run_config_tool(tool: Path, work_dir, data_root, *args,
-                    options=()) -> subprocess.CompletedProcess:
+def run_config_tool(tool: Path, work_dir, data_root, *args, options=(),
+                    in_process: bool = False) -> subprocess.CompletedProcess:
     """Run a tool that takes a config first (ours or MMSeg's) on the demo config with our data
-    and in-process loading; ``args`` go before ``--cfg-options``."""
-    command = [sys.executable, str(tool), str(DEMO_CONFIG), *args, '--work-dir', str(work_dir),
-               '--cfg-options', *data_root_options(data_root), *IN_PROCESS_LOADING, *options]
-    result = subprocess.run(command, capture_output=True, text=True, cwd=work_dir.parent,
-                            env={**os.environ, 'PYTHONHASHSEED': '0'})
+    and in-process loading; ``args`` go before ``--cfg-options``.
+
+    As a process, or ``in_process`` (quicker: a process takes seconds to import MMSeg): then
+    its ``main()`` reads the arguments from ``sys.argv``, as MMSeg's tools do, and the output
+    given back is the log the run wrote (the newest in ``work_dir``).
+    """
+    argv = [str(DEMO_CONFIG), *args, '--work-dir', str(work_dir), '--cfg-options',
+            *data_root_options(data_root), *IN_PROCESS_LOADING, *options]
+    if in_process:
+        saved_argv, saved_env = sys.argv, dict(os.environ)
+        sys.argv = [str(tool), *argv]
+        try:
+            load_tool(tool).main()
+        finally:  # the tools set LOCAL_RANK, MMEngine the threads of OpenMP and MKL
+            sys.argv = saved_argv
+            os.environ.clear()
+            os.environ.update(saved_env)
+        logs = sorted(Path(work_dir).glob('*/*.log'), key=lambda path: path.stat().st_mtime)
+        return subprocess.CompletedProcess([str(tool), *argv], 0,
+                                           logs[-1].read_text() if logs else '', '')
+    result = subprocess.run([sys.executable, str(tool), *argv], capture_output=True, text=True,
+                            cwd=work_dir.parent, env={**os.environ, 'PYTHONHASHSEED': '0'})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
     return result
 
 
-def run_stock_train(work_dir, data_root, iters: int, *flags,
-                    options=()) -> subprocess.CompletedProcess:
+def run_stock_train(work_dir, data_root, iters: int, *flags, options=(),
+                    in_process: bool = False) -> subprocess.CompletedProcess:
     """Run MMSeg's own tools/train.py, shrunk to a few small iterations."""
     return run_stock_tool(
         'train.py', work_dir, data_root, *flags,
         options=[f'train_cfg.max_iters={iters}', 'train_cfg.val_interval=2',
                  'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1',
-                 'train_dataloader.batch_size=2', *options])
+                 'train_dataloader.batch_size=2', *options], in_process=in_process)
 
 
 @pytest.fixture(scope='session')

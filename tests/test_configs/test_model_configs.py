@@ -1,5 +1,7 @@
 """Each model base (configs/_base_/models) builds, its heads read the channels its backbone
-gives, one training step gives finite losses and it predicts an image of any size on CPU.
+gives, one training step gives finite losses and it predicts an image of any size on CPU; each
+run (conftest.RUNS) trains, validates and checkpoints. Every test of the runs is in this file:
+pytest-xdist gives a file to one process, which then trains each run once.
 
 The checks run on the model each run trained (conftest.RUNS), which is its model base with the
 run's losses and input size (BASE_OF_RUN). Every other model base equals a trained one but for
@@ -84,6 +86,11 @@ def test_run_trains_its_model_base(run_config, base, configs):
 @pytest.mark.parametrize('base, trained', OTHER_BACKBONE_OF.items())
 def test_equals_a_trained_base_but_for_the_backbone(base, trained, configs):
     assert without_backbone(configs[base]) == without_backbone(configs[trained])
+
+
+def test_trains_validates_and_checkpoints(run):
+    # The run fixture checked the checkpoints (latest and best by mIoU) and the val scores.
+    assert run.optim_wrapper.get_lr()['lr'][0] > 0
 
 
 def test_head_channels_match_the_backbone(run, configs):

@@ -1,7 +1,4 @@
 """tools/dataset_converters/build_cache.py builds the image cache ahead of training."""
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from conftest import REPO, run_main
@@ -10,12 +7,6 @@ from mmseg_heritage.datasets.preparation import generate_synthetic_dataset, read
 
 TOOL = REPO / 'tools/dataset_converters/build_cache.py'
 CONFIG = REPO / 'configs/poc59/segformer_b3_384.py'
-
-
-def run_tool(*args, cwd):
-    """The tool as a process: its exit status and error output are the point."""
-    return subprocess.run([sys.executable, str(TOOL), *map(str, args), '--no-progress'],
-                          capture_output=True, text=True, cwd=cwd)
 
 
 def build(*args, capsys):
@@ -73,18 +64,18 @@ def test_an_unreadable_source_is_named_and_the_rest_built(data_root, capsys):
 
 
 @pytest.mark.parametrize('target', ['data_root', 'config'])
-def test_a_missing_data_root_exits_with_2(tmp_path, target):
+def test_a_missing_data_root_exits_with_2(tmp_path, target, capsys):
     missing = tmp_path / 'no_such_data'
     args = ([missing] if target == 'data_root' else
             [CONFIG, '--cfg-options', f'train_dataloader.dataset.data_root={missing}'])
-    result = run_tool(*args, cwd=tmp_path)
+    result = build(*args, capsys=capsys)
     assert result.returncode == 2
     assert f'build_cache.py: error: {missing}: ' in result.stderr
     assert 'not found' in result.stderr and 'Traceback' not in result.stderr
 
 
-def test_a_config_without_a_cache_exits_with_2(tmp_path):
-    result = run_tool(REPO / 'configs/demo/unet_s_synthetic_160.py', cwd=tmp_path)
+def test_a_config_without_a_cache_exits_with_2(capsys):
+    result = build(REPO / 'configs/demo/unet_s_synthetic_160.py', capsys=capsys)
     assert result.returncode == 2
     assert 'no dataloader of the config loads with LoadCachedImageAndAnnotations' in \
         result.stderr

@@ -100,12 +100,13 @@ def test_onnxruntime_and_bf16_write_the_files_pytorch_writes(tmp_path, scans, ch
             == [f['area_percent'] for f in reports['pytorch']['files'] if f['status'] == 'ok'])
 
 
-def test_onnxruntime_refuses_what_it_cannot_run(tmp_path, scans):
+def test_onnxruntime_refuses_what_it_cannot_run(tmp_path, scans, warnings_logged):
     not_a_model = tmp_path / 'model.onnx'
     not_a_model.write_bytes(b'not a model')
-    result = run('tools/infer.py', not_a_model, scans, '--out-dir', tmp_path / 'out')
+    result = run_main(REPO / 'tools/infer.py', not_a_model, scans, '--out-dir',
+                      tmp_path / 'out')
     assert result.returncode == 2
-    assert 'model.onnx: ONNX Runtime cannot load the model' in result.stderr + result.stdout
+    assert 'model.onnx: ONNX Runtime cannot load the model' in '\n'.join(warnings_logged())
     result = run_main(REPO / 'tools/infer.py', not_a_model, scans, '--out-dir',
                       tmp_path / 'out', '--precision', 'bf16')  # bfloat16 is PyTorch's
     assert result.returncode == 2
@@ -122,13 +123,14 @@ def test_glob_and_single_file_inputs(tmp_path, scans, checkpoint):
 
 
 @pytest.mark.parametrize('bad', ['config', 'checkpoint', 'input'])
-def test_missing_files_stop_before_anything_is_written(tmp_path, scans, checkpoint, bad):
+def test_missing_files_stop_before_anything_is_written(tmp_path, scans, checkpoint, bad,
+                                                       warnings_logged):
     paths = dict(config=DEMO_CONFIG, checkpoint=checkpoint, input=scans)
     paths[bad] = tmp_path / f'missing_{bad}'
-    result = run('tools/infer.py', paths['config'], paths['checkpoint'], paths['input'],
-                 '--out-dir', tmp_path / 'out')
+    result = run_main(REPO / 'tools/infer.py', paths['config'], paths['checkpoint'],
+                      paths['input'], '--out-dir', tmp_path / 'out')
     assert result.returncode == 2
-    assert f'missing_{bad}' in result.stderr + result.stdout
+    assert f'missing_{bad}' in '\n'.join(warnings_logged())  # logged as an error
     assert not (tmp_path / 'out').exists()
 
 

@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from conftest import (DEMO_CONFIG, REPO, run_config_tool, run_stock_tool, run_stock_train,
-                      stock_mmseg_tool)
+from conftest import (DEMO_CONFIG, REPO, run_config_tool, run_main, run_stock_tool,
+                      run_stock_train, stock_mmseg_tool)
 
 from mmseg_heritage.datasets.preparation import read_split
 
@@ -31,7 +31,7 @@ def test_runtime_logs_scalars_locally_and_to_tensorboard(trained_work_dir):
 
 
 def test_resume_continues_from_the_last_checkpoint(trained_work_dir, synthetic_root):
-    result = run_stock_train(trained_work_dir, synthetic_root, 6, '--resume')
+    result = run_stock_train(trained_work_dir, synthetic_root, 6, '--resume', in_process=True)
     assert 'resumed epoch: 0, iter: 4' in result.stdout + result.stderr
     checkpoint = torch.load(trained_work_dir / 'iter_6.pth', weights_only=True)
     assert checkpoint['meta']['iter'] == 6
@@ -61,11 +61,9 @@ def infer_masks(trained_work_dir, synthetic_root, tmp_path_factory):
     out = tmp_path_factory.mktemp('infer')
     images = [synthetic_root / 'images' / f'{name}.png'
               for name in read_split(synthetic_root / 'splits/test.txt')]
-    result = subprocess.run([sys.executable, str(REPO / 'tools/infer.py'), str(DEMO_CONFIG),
-                             str(trained_work_dir / 'iter_4.pth'), *map(str, images),
-                             '--out-dir', str(out), '--no-overlay', '--no-progress'],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = run_main(REPO / 'tools/infer.py', DEMO_CONFIG, trained_work_dir / 'iter_4.pth',
+                      *images, '--out-dir', out, '--no-overlay', '--no-progress')
+    assert result.returncode == 0
     return out / 'masks'
 
 
@@ -77,7 +75,7 @@ def test_out_writes_a_class_id_png_per_test_image(tool, trained_work_dir, synthe
     work_dir = tmp_path / 'test'
     work_dir.mkdir()
     run_config_tool(script, work_dir, synthetic_root, str(trained_work_dir / 'iter_4.pth'),
-                    '--out', str(out))
+                    '--out', str(out), in_process=True)
     test_ids = read_split(synthetic_root / 'splits/test.txt')
     assert sorted(p.name for p in out.iterdir()) == sorted(f'{i}.png' for i in test_ids)
     for name in test_ids:
@@ -94,7 +92,8 @@ def test_load_from_starts_a_new_run_from_our_weights(trained_work_dir, synthetic
     work_dir = trained_work_dir.parent / 'fine_tune'
     work_dir.mkdir()
     weights = trained_work_dir / 'iter_4.pth'
-    result = run_stock_train(work_dir, synthetic_root, 2, options=[f'load_from={weights}'])
+    result = run_stock_train(work_dir, synthetic_root, 2, options=[f'load_from={weights}'],
+                             in_process=True)
     assert f'Load checkpoint from {weights}' in result.stdout + result.stderr
     assert torch.load(work_dir / 'iter_2.pth', weights_only=True)['meta']['iter'] == 2
 
