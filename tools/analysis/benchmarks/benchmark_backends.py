@@ -123,9 +123,10 @@ def main(argv=None) -> int:
         for name in args.models:
             results['models'][name] = measure_model(name, args, data_root, scan, tmp)
             print(json.dumps({name: results['models'][name]['scan']}, indent=1), flush=True)
-    results['load_average_after'] = os.getloadavg()
-    write_json_atomic(args.out, results)
-    print(f'wrote {args.out}')
+            # Written after each model: a run stopped on a large model keeps the others.
+            results['load_average_after'] = os.getloadavg()
+            write_json_atomic(args.out, results)
+            print(f'wrote {args.out}')
     return 0
 
 
