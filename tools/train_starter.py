@@ -4,7 +4,8 @@
 2. data: synthetic scans of real photographs with drawn and real damage (photo_scans in the
    config names the photographs), split by photograph, plus an evaluation set of new scans of
    the test photographs (another seed);
-3. training and test with the config (MMEngine's runner);
+3. training, the damage threshold chosen on the validation split (damage-first heads), and
+   the test, with the config (MMEngine's runner);
 4. damage maps of the real photographs in resources/real_photos;
 5. the model to CHECKPOINTS (default checkpoints/starter/): <name>.pth without training state,
    <name>.py, metrics.json (ArtefactMetric's record of the test split), real_photos.json,
@@ -15,6 +16,7 @@
         [--iters N] [--num-images N]
 """
 import argparse
+import hashlib
 import shutil
 import sys
 import time
@@ -30,6 +32,7 @@ from mmseg_heritage.datasets.preparation import build_damage_bank
 from mmseg_heritage.datasets.preparation.synthetic.photo_scans import \
     generate_photo_scan_dataset
 from mmseg_heritage.engine import slim_checkpoint
+from mmseg_heritage.evaluation import best_damage_threshold, damage_probability_histograms
 from mmseg_heritage.evaluation.run_results import load_run, read_metrics
 from mmseg_heritage.utils import set_data_root, write_json_atomic, write_text_atomic
 from mmseg_heritage.visualization import damage_map_sheet, save_figure
@@ -84,12 +87,29 @@ def map_real_photos(cfg: Config, checkpoint: str, photos: Path, out_dir: Path) -
     """Damage maps of the real photographs and a sheet of them; the predicted damaged share
     of each, by its path inside ``photos``."""
     images = find_images(str(photos))
+    # The model in the journal's settings: maps of another config (threshold) are redone.
+    model = dict(checkpoint=str(checkpoint),
+                 config_sha256=hashlib.sha256(cfg.pretty_text.encode()).hexdigest())
     records = infer_collection(DamageInferencer(cfg, checkpoint, device='cpu'), images, out_dir,
-                               progress=False)
+                               progress=False, details=model)
     maps = read_damage_maps(images, records, out_dir)
     save_figure(damage_map_sheet(maps, columns=4, title='The starter model on real photographs'),
                 out_dir / 'real_photos.png')
     return shares_by_path(maps, images, photos)
+
+
+def calibrate_damage_threshold(runner: Runner, cfg: Config) -> str:
+    """Set the damage threshold of a damage-first head (runner's model and ``cfg``) to the one
+    with the best damage-against-clean IoU on the validation split; say what was chosen."""
+    if cfg.model.decode_head.type != 'DamageFirstFCNHead':
+        return ''
+    threshold, iou = best_damage_threshold(
+        *damage_probability_histograms(runner.model, runner.val_dataloader))
+    runner.model.decode_head.damage_threshold = cfg.model.decode_head.damage_threshold = threshold
+    chosen = (f'damage where its probability exceeds {threshold:g}, the threshold with the best '
+              f'damage-against-clean IoU on the validation split ({100 * iou:.2f})')
+    print(f'Damage threshold: {chosen}')
+    return chosen
 
 
 def loss_weights(cfg: Config) -> str:
@@ -103,7 +123,7 @@ def loss_weights(cfg: Config) -> str:
 
 
 def card(name: str, cfg: Config, test_record: dict, eval_record: dict, shares: dict,
-         digest: str, minutes: float) -> str:
+         digest: str, minutes: float, threshold: str = '') -> str:
     """The starter model's card: what it saw, its scores, the real photographs, its limits."""
     recipe = cfg.photo_scans
     photos = '\n'.join(f'| {photo} | {share:.2f} |' for photo, share in shares.items())
@@ -114,14 +134,15 @@ def card(name: str, cfg: Config, test_record: dict, eval_record: dict, shares: d
 {recipe.num_images} synthetic scans (up to {recipe.size} px) of real photographs, made by
 `tools/train_starter.py` from `configs/starter/{name}.py`: the photographs of
 {', '.join(f'`{c}`' for c in recipe.content)} at their own sharpness, most of them turned
-into old prints (monochrome or faded colour, a tone, lifted blacks, vignetting), with drawn
+into old prints (monochrome or faded colour, a tone, lifted blacks, vignetting; some with a
+paper margin or burnt-out highlights, bright flat areas that are not damage), with drawn
 cracks, folds, lost emulsion and scratches, and real film damage (dust, dirt, hair,
 scratches, stains: {', '.join(f'`{c}`' for c in recipe.cutouts)}, the ARTeFACT authors'
 cut-outs) pasted in; {100 * recipe.clean_share:.0f} % of the scans are clean. Damage is
 labelled only where it visibly changed the image. Each photograph fed one split only.
 Trained from scratch for {cfg.train_cfg.max_iters} iterations of {cfg.train_dataloader.batch_size}
 crops of {cfg.crop_size[0]} px on a CPU ({minutes} minutes for the whole recipe), Dice +
-cross-entropy ({loss_weights(cfg)}).
+cross-entropy ({loss_weights(cfg)}){'; it predicts ' + threshold if threshold else ''}.
 File `{name}.pth`, SHA-256 `{digest}`.
 """),
         ('Use', f"""
@@ -196,12 +217,13 @@ def main(argv=None) -> int:
     checkpoint = str(best[-1]) if best else \
         (Path(args.work_dir) / 'last_checkpoint').read_text().strip()
     runner.load_checkpoint(checkpoint)
+    threshold = calibrate_damage_threshold(runner, cfg)
     runner.test()  # the test split: scans of photographs training never saw
     test_record = read_metrics(load_run(args.work_dir).metrics_path)
     eval_cfg = set_data_root(cfg.copy(), str(evaluation))
     eval_cfg.work_dir = str(Path(args.work_dir) / 'evaluation')
     eval_cfg.experiment_name = 'starter_evaluation'  # not the training run's message hub
-    eval_cfg.load_from = checkpoint
+    eval_cfg.load_from, eval_cfg.resume = checkpoint, False  # a test, even of a resumed run
     Runner.from_cfg(eval_cfg).test()
     eval_record = read_metrics(load_run(eval_cfg.work_dir).metrics_path)
 
@@ -217,7 +239,7 @@ def main(argv=None) -> int:
     shutil.copy(real_dir / 'real_photos.png', out / 'real_photos.png')
     minutes = round((time.time() - started) / 60, 1)
     write_text_atomic(out / 'README.md', card(name, cfg, test_record, eval_record, shares,
-                                              digest, minutes))
+                                              digest, minutes, threshold))
     print(f'\nstarter model: {out / (name + ".pth")} (sha256 {digest[:8]}), test mIoU '
           f"{test_record['overall']['mIoU']:.2f}, binary damage IoU "
           f"{test_record['binary']['classes']['Damage']['IoU']:.2f}; {minutes} minutes")

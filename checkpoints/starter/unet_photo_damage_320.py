@@ -111,6 +111,7 @@ model = dict(
         align_corners=False,
         channels=16,
         concat_input=False,
+        damage_threshold=0.305,
         dropout_ratio=0.1,
         in_channels=16,
         in_index=4,
@@ -155,7 +156,7 @@ photo_scans = dict(
     seed=0,
     size=512)
 randomness = dict(seed=0)
-resume = False
+resume = True
 test_cfg = dict(type='TestLoop')
 test_dataloader = dict(
     batch_size=1,
@@ -293,4 +294,4 @@ visualizer = dict(
         dict(type='LocalVisBackend'),
         dict(type='TensorboardVisBackend'),
     ])
-work_dir = 'work_dirs/starter_run4'
+work_dir = 'work_dirs/starter_v2'

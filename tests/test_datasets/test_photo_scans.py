@@ -10,7 +10,7 @@ from mmseg_heritage.datasets import ArtefactDataset
 from mmseg_heritage.datasets.preparation import build_damage_bank, read_split
 from mmseg_heritage.datasets.preparation.synthetic import photo_scans
 from mmseg_heritage.datasets.preparation.synthetic.photo_scans import (
-    BANK_CLASSES, CRACKS, FOLD, MATERIAL_LOSS, SCRATCH, content_images,
+    BANK_CLASSES, CRACKS, FOLD, MATERIAL_LOSS, SCRATCH, bright_areas, content_images,
     generate_photo_scan_dataset, make_photo_scan)
 
 DRAWN = {CRACKS, FOLD, MATERIAL_LOSS, SCRATCH}
@@ -82,6 +82,22 @@ def test_a_scan_is_deterministic_never_enlarged_and_damaged_as_drawn(photos, ban
     assert seen - {0} <= DRAWN | set(BANK_CLASSES) and len(seen - {0}) >= 3
     image, mask = make_photo_scan(np.random.default_rng(0), photo, damage, clean_share=1.0)
     assert not mask.any() and image.shape[:2] == photo.shape[:2]  # small: taken whole
+
+
+def test_bright_areas_add_paper_margins_and_burnt_out_highlights():
+    # Mid-grey content with texture: a margin is a band of one paper colour at an edge, and
+    # overexposure clips part of the image to white; the rest of the scans are left alone.
+    image = np.random.default_rng(0).uniform(90, 200, (60, 80, 3)).astype(np.float32)
+    margins = overexposed = unchanged = 0
+    for seed in range(40):
+        out = bright_areas(np.random.default_rng(seed), image)
+        assert out.shape == image.shape and out.min() >= 0 and out.max() <= 255
+        edges = (out[0], out[-1], out[:, 0], out[:, -1])
+        if any((edge == edge[0]).all() and edge[0].min() >= 160 for edge in edges):
+            margins += 1
+        overexposed += int((out == 255).any())
+        unchanged += int(np.array_equal(out, image))
+    assert margins >= 5 and overexposed >= 5 and unchanged >= 10
 
 
 def test_the_dataset_splits_by_photograph(photos, bank, tmp_path):

@@ -56,6 +56,11 @@ def test_scores_and_real_photographs_are_reported(trained):
     card = (trained / 'out/README.md').read_text()
     assert card.startswith('---\nlicense: apache-2.0')
     assert f"mIoU {metrics['overall']['mIoU']:.2f}" in card
+    # It predicts with the damage threshold chosen on the validation split, which the card says.
+    from mmengine.config import Config
+    published = Config.fromfile(trained / 'out/unet_photo_damage_320.py')
+    threshold = published.model.decode_head.damage_threshold
+    assert 0 < threshold < 1 and f'probability exceeds {threshold:g}, the threshold' in card
     report = json.loads((trained / 'work/real_photos/report.json').read_text())
     shares = json.loads((trained / 'out/real_photos.json').read_text())['damaged_percent']
     assert shares == {Path(r['file']).name: r['damaged_percent'] for r in report['files']}

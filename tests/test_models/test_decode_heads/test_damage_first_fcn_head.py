@@ -1,5 +1,6 @@
 """DamageFirstFCNHead: damage where the damage classes together outweigh Clean, in the most
 probable damage class; FCNHead's weights and training."""
+import pytest
 import torch
 from mmseg.models.decode_heads import FCNHead
 from mmseg.registry import MODELS
@@ -41,3 +42,23 @@ def test_the_head_has_fcnheads_weights_and_loss_and_decides_damage_first():
     torch.testing.assert_close(head.predict(features, metas, {}), damage_first_scores(logits))
     plain.train(), head.train()
     assert torch.equal(head.forward(features), plain.forward(features))
+
+
+def test_a_damage_threshold_marks_damage_where_its_probability_exceeds_it():
+    logits = logits_of([0.75, 0.0, 0.0, 0.25],  # damage 0.25
+                       [0.65, 0.0, 0.0, 0.05, 0.3],  # damage 0.35
+                       [0.45, 0.55])  # damage 0.55
+    for threshold, labels in ((0.2, [3, 4, 1]), (0.3, [0, 4, 1]), (0.5, [0, 0, 1]),
+                              (0.6, [0, 0, 0])):
+        scores = damage_first_scores(logits, threshold)
+        assert scores.argmax(dim=1).flatten().tolist() == labels, threshold
+    torch.manual_seed(0)
+    plain = FCNHead(**HEAD).eval()
+    head = MODELS.build(dict(type='DamageFirstFCNHead', damage_threshold=0.3, **HEAD)).eval()
+    head.load_state_dict(plain.state_dict())
+    features = [torch.randn(1, 4, 8, 8)]
+    metas = [dict(img_shape=(8, 8), pad_shape=(8, 8))]
+    torch.testing.assert_close(head.predict(features, metas, {}),
+                               damage_first_scores(plain.predict(features, metas, {}), 0.3))
+    with pytest.raises(ValueError, match='damage_threshold must lie between 0 and 1, got 1'):
+        MODELS.build(dict(type='DamageFirstFCNHead', damage_threshold=1, **HEAD))

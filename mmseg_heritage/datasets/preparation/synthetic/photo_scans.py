@@ -10,7 +10,9 @@ Last come what a scan adds everywhere: grain, a little blur, JPEG.
 
 A pixel is labelled damage only where the damage visibly changed it (see ``paste_damage``):
 a white crack on white paper is not damage to learn. A share of scans stays clean, so that
-highlights, text, edges and grain of real content are seen without damage.
+highlights, text, edges and grain of real content are seen without damage, and bright flat
+areas that are not damage (a print's margin, burnt-out highlights) come with clean and damaged
+scans alike.
 """
 import glob
 import importlib.util
@@ -142,6 +144,27 @@ def old_print(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
         cols = np.linspace(-1, 1, w, dtype=np.float32)[None, :]
         image = image * (1 - rng.uniform(0.1, 0.4) * (rows**2 + cols**2)[..., None] / 2)
     return np.clip(image, 0, 255)
+
+
+def bright_areas(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
+    """Bright flat areas that are not damage, each at random: the paper margin of a print on
+    one to four sides, and overexposure that burns highlights out to flat white.
+
+    Lost emulsion shows the paper too; without these, a model takes every bright flat area (a
+    white backdrop, white clothing, a margin) for lost material.
+    """
+    if rng.random() < 0.3:  # overexposed: the highlights clip
+        image = np.clip(image * rng.uniform(1.3, 2.0), 0, 255)
+    if rng.random() < 0.3:  # the print's margin
+        h, w = image.shape[:2]
+        paper = _paper_colour(rng)
+        image = image.copy()
+        for side in np.flatnonzero(rng.random(4) < 0.5) if rng.random() < 0.7 else range(4):
+            depth = max(1, round(rng.uniform(0.02, 0.12) * (h, h, w, w)[side]))
+            region = (np.s_[:depth], np.s_[h - depth:], np.s_[:, :depth],
+                      np.s_[:, w - depth:])[side]
+            image[region] = paper
+    return image
 
 
 def _canvas(image: np.ndarray) -> np.ndarray:
@@ -285,7 +308,7 @@ def make_photo_scan(rng: np.random.Generator, photo_bgr: np.ndarray, bank: Optio
     Returns:
         tuple: HxWx3 uint8 RGB scan and HxW uint8 mask of class ids (0 where clean).
     """
-    image = old_print(rng, fit_content(rng, photo_bgr[..., ::-1], size))
+    image = bright_areas(rng, old_print(rng, fit_content(rng, photo_bgr[..., ::-1], size)))
     image_bgr = np.ascontiguousarray(np.clip(image, 0, 255)[..., ::-1]).astype(np.uint8)
     mask = np.zeros(image_bgr.shape[:2], np.uint8)
     if rng.random() >= clean_share:
