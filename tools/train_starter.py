@@ -16,6 +16,7 @@
         [--iters N] [--num-images N]
 """
 import argparse
+import copy
 import hashlib
 import shutil
 import sys
@@ -171,7 +172,7 @@ them, so these are predictions only; `real_photos.png` shows the maps.
   like the drawn and pasted one that it finds best: thin bright cracks and scratches, specks;
   broad stains, faint folds and losses that blend with the picture are often missed, and
   bright thin content (hair strands, highlights on edges) is sometimes taken for damage,
-  and so are bright flat areas (a white backdrop, white clothing), taken for lost material.
+  and dark flat areas and shadows for stains.
 - Which damage class it names is less reliable than whether a pixel is damaged: cracks,
   scratches and hair look alike at this scale. Classes present in the test split that it
   never predicted right there: {never_right}.
@@ -220,7 +221,7 @@ def main(argv=None) -> int:
     threshold = calibrate_damage_threshold(runner, cfg)
     runner.test()  # the test split: scans of photographs training never saw
     test_record = read_metrics(load_run(args.work_dir).metrics_path)
-    eval_cfg = set_data_root(cfg.copy(), str(evaluation))
+    eval_cfg = set_data_root(copy.deepcopy(cfg), str(evaluation))  # cfg is published as it is
     eval_cfg.work_dir = str(Path(args.work_dir) / 'evaluation')
     eval_cfg.experiment_name = 'starter_evaluation'  # not the training run's message hub
     eval_cfg.load_from, eval_cfg.resume = checkpoint, False  # a test, even of a resumed run
@@ -232,6 +233,7 @@ def main(argv=None) -> int:
     shares = map_real_photos(cfg, checkpoint, Path(args.real_photos), real_dir)
     name = Path(args.config).stem
     digest = slim_checkpoint(checkpoint, out / f'{name}.pth')
+    cfg.resume = False  # the published config loads the model; it resumes nothing
     cfg.dump(str(out / f'{name}.py'))
     write_json_atomic(out / 'metrics.json', test_record)
     write_json_atomic(out / 'evaluation_metrics.json', eval_record)

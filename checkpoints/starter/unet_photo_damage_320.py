@@ -151,18 +151,18 @@ photo_scans = dict(
     cutouts=[
         'resources/real_damage',
     ],
-    evaluation_root='data/starter/evaluation/evaluation',
+    evaluation_root='data/starter/evaluation',
     num_images=1500,
     seed=0,
     size=512)
 randomness = dict(seed=0)
-resume = True
+resume = False
 test_cfg = dict(type='TestLoop')
 test_dataloader = dict(
     batch_size=1,
     dataset=dict(
         ann_file='splits/test.txt',
-        data_root='data/starter/evaluation',
+        data_root='data/starter',
         img_suffix='.jpg',
         pipeline=[
             dict(type='LoadImageFromFile'),
@@ -184,13 +184,13 @@ train_dataloader = dict(
     batch_size=8,
     dataset=dict(
         ann_file='splits/train.txt',
-        data_root='data/starter/evaluation',
+        data_root='data/starter',
         img_suffix='.jpg',
         pipeline=[
             dict(type='LoadImageFromFile'),
             dict(type='LoadArtefactAnnotations'),
             dict(
-                bank='data/starter/evaluation/damage_bank',
+                bank='data/starter/damage_bank',
                 num_instances=(
                     1,
                     3,
@@ -233,7 +233,7 @@ train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadArtefactAnnotations'),
     dict(
-        bank='data/starter/evaluation/damage_bank',
+        bank='data/starter/damage_bank',
         num_instances=(
             1,
             3,
@@ -271,7 +271,7 @@ val_dataloader = dict(
     batch_size=1,
     dataset=dict(
         ann_file='splits/val.txt',
-        data_root='data/starter/evaluation',
+        data_root='data/starter',
         img_suffix='.jpg',
         pipeline=[
             dict(type='LoadImageFromFile'),
@@ -294,4 +294,4 @@ visualizer = dict(
         dict(type='LocalVisBackend'),
         dict(type='TensorboardVisBackend'),
     ])
-work_dir = 'work_dirs/starter_v2'
+work_dir = 'work_dirs/starter'

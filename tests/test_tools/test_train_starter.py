@@ -60,6 +60,10 @@ def test_scores_and_real_photographs_are_reported(trained):
     from mmengine.config import Config
     published = Config.fromfile(trained / 'out/unet_photo_damage_320.py')
     threshold = published.model.decode_head.damage_threshold
+    # and its data are the recipe's, not the evaluation scans tested last; it resumes nothing
+    assert published.resume is False
+    assert {published[loader].dataset.data_root for loader in
+            ('train_dataloader', 'val_dataloader', 'test_dataloader')} == {str(trained / 'data')}
     assert 0 < threshold < 1 and f'probability exceeds {threshold:g}, the threshold' in card
     report = json.loads((trained / 'work/real_photos/report.json').read_text())
     shares = json.loads((trained / 'out/real_photos.json').read_text())['damaged_percent']
