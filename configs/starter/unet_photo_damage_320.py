@@ -46,7 +46,8 @@ model = dict(
         act_cfg=dict(type='ReLU'), upsample_cfg=dict(type='InterpConv'), norm_eval=False),
     # FCNHead that predicts damage where the damage classes together outweigh Clean, then
     # names its most probable kind: the probability of a thin crack is shared among Cracks,
-    # Scratch and Hair, which look alike, and a plain argmax left it all Clean.
+    # Scratch and Hair, which look alike, and a plain argmax left it all Clean. make starter
+    # then sets its damage_threshold to the one with the best damage IoU on the val split.
     decode_head=dict(
         type='DamageFirstFCNHead', in_channels=16, in_index=4, channels=16, num_convs=1,
         concat_input=False, dropout_ratio=0.1, num_classes=16, norm_cfg=norm_cfg,
