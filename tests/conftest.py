@@ -60,19 +60,24 @@ def load_tool(path: Path) -> ModuleType:
 
 
 def run_main(tool: Path, *args, capsys=None) -> subprocess.CompletedProcess:
-    """A tool's ``main(argv)`` called in this process, its exit status and (with pytest's
-    ``capsys``) its output given back as ``subprocess.run`` gives a process's; a
-    ``SystemExit`` (argparse's errors) gives its code."""
+    """A tool's ``main()`` called in this process with ``args`` as its command line
+    (``sys.argv``, which our tools and MMSeg's read), its exit status and (with pytest's
+    ``capsys``) its output given back as ``subprocess.run`` gives a process's: a ``SystemExit``
+    (argparse's errors) gives its code, ``None`` 0. What the tools set in ``os.environ``
+    (LOCAL_RANK; MMEngine the threads of OpenMP and MKL) is undone."""
     argv = [str(arg) for arg in args]
-    saved_argv, sys.argv = sys.argv, [str(tool), *argv]  # argparse names the tool from it
+    saved_argv, saved_env = sys.argv, dict(os.environ)
+    sys.argv = [str(tool), *argv]
     try:
-        returncode = load_tool(tool).main(argv)
+        returncode = load_tool(tool).main()
     except SystemExit as exit_:  # argparse's errors, and tools that exit
         returncode = exit_.code
     finally:
         sys.argv = saved_argv
+        os.environ.clear()
+        os.environ.update(saved_env)
     captured = capsys.readouterr() if capsys else None
-    return subprocess.CompletedProcess([str(tool), *argv], returncode,
+    return subprocess.CompletedProcess([str(tool), *argv], returncode or 0,
                                        captured and captured.out, captured and captured.err)
 
 
@@ -172,24 +177,18 @@ def run_config_tool(tool: Path, work_dir, data_root, *args, options=(),
     """Run a tool that takes a config first (ours or MMSeg's) on the demo config with our data
     and in-process loading; ``args`` go before ``--cfg-options``.
 
-    As a process, or ``in_process`` (quicker: a process takes seconds to import MMSeg): then
-    its ``main()`` reads the arguments from ``sys.argv``, as MMSeg's tools do, and the output
-    given back is the log the run wrote (the newest in ``work_dir``).
+    As a process, or ``in_process`` (quicker: a process takes seconds to import MMSeg) by
+    :func:`run_main`; then the output given back is the log the run wrote (the newest in
+    ``work_dir``).
     """
     argv = [str(DEMO_CONFIG), *args, '--work-dir', str(work_dir), '--cfg-options',
             *data_root_options(data_root), *IN_PROCESS_LOADING, *options]
     if in_process:
-        saved_argv, saved_env = sys.argv, dict(os.environ)
-        sys.argv = [str(tool), *argv]
-        try:
-            load_tool(tool).main()
-        finally:  # the tools set LOCAL_RANK, MMEngine the threads of OpenMP and MKL
-            sys.argv = saved_argv
-            os.environ.clear()
-            os.environ.update(saved_env)
+        result = run_main(tool, *argv)
+        assert result.returncode == 0, result.returncode
         logs = sorted(Path(work_dir).glob('*/*.log'), key=lambda path: path.stat().st_mtime)
-        return subprocess.CompletedProcess([str(tool), *argv], 0,
-                                           logs[-1].read_text() if logs else '', '')
+        result.stdout, result.stderr = logs[-1].read_text() if logs else '', ''
+        return result
     result = subprocess.run([sys.executable, str(tool), *argv], capture_output=True, text=True,
                             cwd=work_dir.parent, env={**os.environ, 'PYTHONHASHSEED': '0'})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]

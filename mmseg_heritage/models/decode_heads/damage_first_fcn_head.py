@@ -6,6 +6,13 @@ from mmseg.registry import MODELS
 from torch import Tensor
 
 
+def check_damage_threshold(damage_threshold: float) -> float:
+    """``damage_threshold``, if it is a probability strictly between 0 and 1."""
+    if not 0 < damage_threshold < 1:
+        raise ValueError(f'damage_threshold must lie between 0 and 1, got {damage_threshold}')
+    return damage_threshold
+
+
 def damage_first_scores(logits: Tensor, damage_threshold: float = 0.5) -> Tensor:
     """Scores whose argmax decides damage before its kind.
 
@@ -20,8 +27,7 @@ def damage_first_scores(logits: Tensor, damage_threshold: float = 0.5) -> Tensor
     probable damage class scores ``log P(damage)``, the others less, and it beats Clean exactly
     where ``P(damage) > damage_threshold``. N x C x H x W, float32.
     """
-    if not 0 < damage_threshold < 1:
-        raise ValueError(f'damage_threshold must lie between 0 and 1, got {damage_threshold}')
+    check_damage_threshold(damage_threshold)
     log_p = logits.float().log_softmax(dim=1)
     clean, damage = log_p[:, :1], log_p[:, 1:]
     any_damage = torch.logsumexp(damage, dim=1, keepdim=True)
@@ -48,8 +54,7 @@ class DamageFirstFCNHead(FCNHead):
 
     def __init__(self, damage_threshold: float = 0.5, **kwargs) -> None:
         super().__init__(**kwargs)
-        damage_first_scores(torch.zeros(1, 2, 1, 1), damage_threshold)  # checks the value
-        self.damage_threshold = damage_threshold
+        self.damage_threshold = check_damage_threshold(damage_threshold)
 
     def predict_by_feat(self, seg_logits: Tensor, batch_img_metas) -> Tensor:
         return damage_first_scores(super().predict_by_feat(seg_logits, batch_img_metas),
