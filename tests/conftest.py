@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Dict
+from typing import Callable, Dict
 
 import pytest
+from filelock import FileLock
 from hypothesis import settings
 from mmengine.config import Config
 from mmengine.logging import MMLogger
@@ -59,15 +60,19 @@ def load_tool(path: Path) -> ModuleType:
     return module
 
 
-def run_main(tool: Path, *args, capsys=None) -> subprocess.CompletedProcess:
+def run_main(tool: Path, *args, capsys=None, env=None) -> subprocess.CompletedProcess:
     """A tool's ``main()`` called in this process with ``args`` as its command line
     (``sys.argv``, which our tools and MMSeg's read), its exit status and (with pytest's
-    ``capsys``) its output given back as ``subprocess.run`` gives a process's: a ``SystemExit``
-    (argparse's errors) gives its code, ``None`` 0. What the tools set in ``os.environ``
-    (LOCAL_RANK; MMEngine the threads of OpenMP and MKL) is undone."""
+    ``capsys`` or ``capfd``) its output given back as ``subprocess.run`` gives a process's: a
+    ``SystemExit`` (argparse's errors) gives its code, ``None`` 0. ``env``: the environment
+    during the call (``os.environ``, which the processes it starts inherit). What the tools set
+    in ``os.environ`` (LOCAL_RANK; MMEngine the threads of OpenMP and MKL) is undone."""
     argv = [str(arg) for arg in args]
     saved_argv, saved_env = sys.argv, dict(os.environ)
     sys.argv = [str(tool), *argv]
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
     try:
         returncode = load_tool(tool).main()
     except SystemExit as exit_:  # argparse's errors, and tools that exit
@@ -79,6 +84,12 @@ def run_main(tool: Path, *args, capsys=None) -> subprocess.CompletedProcess:
     captured = capsys.readouterr() if capsys else None
     return subprocess.CompletedProcess([str(tool), *argv], returncode or 0,
                                        captured and captured.out, captured and captured.err)
+
+
+def newest_log(work_dir) -> str:
+    """The log of a work dir's newest run (MMEngine's ``<timestamp>/<timestamp>.log``), or ''."""
+    logs = sorted(Path(work_dir).glob('*/*.log'), key=lambda path: path.stat().st_mtime)
+    return logs[-1].read_text() if logs else ''
 
 
 def data_root_options(data_root, config: Path = DEMO_CONFIG) -> list:
@@ -148,12 +159,29 @@ def browser():
     chrome.quit()
 
 
+def made_once(tmp_path_factory, name: str, make: Callable[[Path], Path]) -> Path:
+    """What ``make(folder)`` returns, made once per test run: under pytest-xdist the first
+    worker to ask makes it in the run's folder (above the workers' own) while holding a lock,
+    and the others wait for it and share it. Tests must leave it as it is (copy to change)."""
+    if 'PYTEST_XDIST_WORKER' not in os.environ:
+        return make(tmp_path_factory.mktemp(name))
+    run_dir = tmp_path_factory.getbasetemp().parent
+    made = run_dir / f'{name}.made'  # holds the path, written once the folder is complete
+    with FileLock(str(run_dir / f'{name}.lock')):
+        if not made.exists():
+            folder = run_dir / name
+            shutil.rmtree(folder, ignore_errors=True)  # left by a worker that failed
+            folder.mkdir()
+            made.write_text(str(make(folder)))
+    return Path(made.read_text())
+
+
 @pytest.fixture(scope='session')
 def synthetic_root(tmp_path_factory):
     """A small synthetic dataset shared by the tests (it is deterministic)."""
     from mmseg_heritage.datasets.preparation import generate_synthetic_dataset
-    return generate_synthetic_dataset(tmp_path_factory.mktemp('synthetic'), num_images=16,
-                                      size=64, seed=1)
+    return made_once(tmp_path_factory, 'synthetic', lambda folder: generate_synthetic_dataset(
+        folder, num_images=16, size=64, seed=1))
 
 
 def stock_mmseg_tool(name: str) -> Path:
@@ -186,8 +214,7 @@ def run_config_tool(tool: Path, work_dir, data_root, *args, options=(),
     if in_process:
         result = run_main(tool, *argv)
         assert result.returncode == 0, result.returncode
-        logs = sorted(Path(work_dir).glob('*/*.log'), key=lambda path: path.stat().st_mtime)
-        result.stdout, result.stderr = logs[-1].read_text() if logs else '', ''
+        result.stdout, result.stderr = newest_log(work_dir), ''
         return result
     result = subprocess.run([sys.executable, str(tool), *argv], capture_output=True, text=True,
                             cwd=work_dir.parent, env={**os.environ, 'PYTHONHASHSEED': '0'})
@@ -207,11 +234,16 @@ def run_stock_train(work_dir, data_root, iters: int, *flags, options=(),
 
 @pytest.fixture(scope='session')
 def trained_work_dir(tmp_path_factory, synthetic_root):
-    """A work dir written by stock MMSeg train.py: 4 iterations, checkpoints at 2 and 4."""
-    work_dir = tmp_path_factory.mktemp('run') / 'demo'
-    work_dir.mkdir()
-    run_stock_train(work_dir, synthetic_root, 4)
-    return work_dir
+    """A work dir written by stock MMSeg train.py: 4 iterations, checkpoints at 2 and 4.
+    Shared by the whole run: copy it to write into it."""
+    def train(folder: Path) -> Path:
+        work_dir = folder / 'demo'
+        work_dir.mkdir()
+        # A process: in this one, the runner would reuse the visualizer (and its log
+        # folder) of an earlier test's run, and the scalars and tensorboard events go there.
+        run_stock_train(work_dir, synthetic_root, 4)
+        return work_dir
+    return made_once(tmp_path_factory, 'run', train)
 
 
 @pytest.fixture

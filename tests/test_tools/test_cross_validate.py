@@ -2,13 +2,13 @@
 baseline and the in-domain reference on the synthetic data (a few iterations each), resumed,
 and through Slurm (srun stand-in) with a training killed halfway. Summaries over several
 folds are tested in tests/test_evaluation/test_cross_validation.py."""
+import contextlib
 import csv
+import io
 import json
-import subprocess
-import time
 
 import pytest
-from conftest import IN_PROCESS_LOADING, PYTHON, REPO, load_tool, tool_env
+from conftest import IN_PROCESS_LOADING, REPO, load_tool, run_main, tool_env
 from mmengine.config import Config
 
 from mmseg_heritage.datasets.preparation import read_split
@@ -26,16 +26,22 @@ def options(iters: int = 2) -> list:
             'train_dataloader.batch_size=2']
 
 
-def cross_validate(work_dir, data_root, *args, config=CONFIG, env=None, iters=2, returncode=0):
-    """Run the tool; return its output and how long it took."""
-    command = [PYTHON, TOOL, config, '--protocol', 'lomo', '--data-root', data_root,
-               '--work-dir', work_dir, *args, '--cfg-options', *options(iters)]
-    start = time.perf_counter()
-    result = subprocess.run([str(part) for part in command], capture_output=True, text=True,
-                            cwd=work_dir.parent, env=env or tool_env())
-    output = result.stdout + result.stderr
+def cross_validate(work_dir, data_root, *args, config=CONFIG, env=None, iters=2, returncode=0,
+                   capfd=None) -> str:
+    """Run the tool in this process (its trainings and tests are processes, started in
+    ``work_dir``'s parent); return what it printed, and with ``capfd`` what they printed too."""
+    printed = io.StringIO()
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(contextlib.chdir(work_dir.parent))
+        if capfd is None:
+            stack.enter_context(contextlib.redirect_stdout(printed))
+            stack.enter_context(contextlib.redirect_stderr(printed))
+        result = run_main(TOOL, config, '--protocol', 'lomo', '--data-root', data_root,
+                          '--work-dir', work_dir, *args, '--cfg-options', *options(iters),
+                          capsys=capfd, env=env or tool_env())
+    output = printed.getvalue() + (result.stdout + result.stderr if capfd else '')
     assert result.returncode == returncode, output[-6000:]
-    return output, time.perf_counter() - start
+    return output
 
 
 def materials(data_root) -> dict:
@@ -46,12 +52,11 @@ def materials(data_root) -> dict:
 @pytest.fixture(scope='module')
 def local_run(tmp_path_factory, synthetic_root):
     work_dir = tmp_path_factory.mktemp('cv') / 'lomo'
-    output, seconds = cross_validate(work_dir, synthetic_root, '--folds', FOLD)
-    return work_dir, output, seconds
+    return work_dir, cross_validate(work_dir, synthetic_root, '--folds', FOLD)
 
 
 def test_folds_train_and_test_on_their_splits(local_run, synthetic_root):
-    work_dir, output, _ = local_run
+    work_dir, output = local_run
     material_of = materials(synthetic_root)
     held_out, name = 'Lime plaster', 'lime_plaster'
     splits = synthetic_root / 'splits/lomo' / name
@@ -80,7 +85,7 @@ def test_folds_train_and_test_on_their_splits(local_run, synthetic_root):
 
 
 def test_aggregate_json_and_markdown(local_run, synthetic_root):
-    work_dir, output, _ = local_run
+    work_dir, output = local_run
     record = json.loads((work_dir / 'cross_validation.json').read_text())
     assert record['protocol'] == 'lomo' and record['held_out'] == 'material'
     assert record['data_root'] == str(synthetic_root)
@@ -102,17 +107,19 @@ def test_aggregate_json_and_markdown(local_run, synthetic_root):
 
 
 def test_second_run_skips_tested_folds(local_run, synthetic_root):
-    work_dir, _, first_seconds = local_run
+    work_dir = local_run[0]
     before = (work_dir / 'cross_validation.json').read_text()
-    output, seconds = cross_validate(work_dir, synthetic_root, '--folds', FOLD)
+    runs = sorted(work_dir.glob('*/*/*/'))  # <fold>/<train or test>/<timestamp>/
+    output = cross_validate(work_dir, synthetic_root, '--folds', FOLD)
     for name in ('lime_plaster', 'in_domain'):
         assert f'[cross_validate] {name}: already tested' in output
     assert 'train.py' not in output and 'test.py' not in output
-    assert seconds < first_seconds / 3, (seconds, first_seconds)
+    assert sorted(work_dir.glob('*/*/*/')) == runs  # nothing ran again
     assert (work_dir / 'cross_validation.json').read_text() == before
 
 
-def test_slurm_resumes_a_killed_training(local_run, slurm_stand_ins, synthetic_root, tmp_path):
+def test_slurm_resumes_a_killed_training(local_run, slurm_stand_ins, synthetic_root, tmp_path,
+                                         capfd):
     env, stand_in_dir = slurm_stand_ins
     env.update(GPUS='1', GPUS_PER_NODE='1', GRES='')  # one CPU task per job
     config = tmp_path / 'baseline_with_kill_hook.py'
@@ -124,14 +131,15 @@ def test_slurm_resumes_a_killed_training(local_run, slurm_stand_ins, synthetic_r
     # The in-domain reference from the local run's training: its checkpoint gets tested.
     args = ['--folds', 'wood', '--launcher', 'slurm', '--partition', 'cpu', '--job-name', 'dg',
             '--in-domain-work-dir', local_run[0] / 'in_domain/train']
-    output, _ = cross_validate(work_dir, synthetic_root, *args, config=config, iters=4,
-                               env={**env, 'KILL_AFTER_ITER': '3'}, returncode=1)
+    output = cross_validate(work_dir, synthetic_root, *args, config=config, iters=4,
+                            env={**env, 'KILL_AFTER_ITER': '3'}, returncode=1, capfd=capfd)
     assert 'cross_validate.py: error: wood: train failed' in output
     assert (work_dir / 'wood/train/iter_2.pth').is_file()
     assert not (work_dir / 'wood/test').exists()
     assert not (work_dir / 'cross_validation.json').exists()
 
-    output, _ = cross_validate(work_dir, synthetic_root, *args, config=config, iters=4, env=env)
+    output = cross_validate(work_dir, synthetic_root, *args, config=config, iters=4, env=env,
+                            capfd=capfd)
     assert '--resume --cfg-options' in output
     assert f'load_from={work_dir}/wood/train/iter_2.pth' in output
     assert 'Distributed launcher: slurm' in output

@@ -5,7 +5,8 @@ import subprocess
 
 import pytest
 import torch
-from conftest import DEMO_CONFIG, IN_PROCESS_LOADING, PYTHON, REPO, free_port, tool_env
+from conftest import (DEMO_CONFIG, IN_PROCESS_LOADING, PYTHON, REPO, free_port, newest_log,
+                      run_main, tool_env)
 from mmengine.config import Config
 
 from mmseg_heritage.engine import cpu_distributed_cfg, setup_cpu_distributed
@@ -71,11 +72,13 @@ def dist_train(tmp_path_factory, synthetic_root):
 
 @pytest.fixture(scope='module')
 def single_test(dist_train, synthetic_root):
-    """tools/test.py, not distributed, on the checkpoint of the distributed training."""
+    """tools/test.py, not distributed (in this process), on the checkpoint of the distributed
+    training; its work dir and log."""
     work_dir = dist_train[0] / 'single_test'
-    output = run([PYTHON, TOOLS / 'test.py', DEMO_CONFIG, dist_train[0] / 'iter_4.pth',
-                  '--work-dir', work_dir, *data_options(synthetic_root)], cwd=dist_train[0])
-    return work_dir, output
+    result = run_main(TOOLS / 'test.py', DEMO_CONFIG, dist_train[0] / 'iter_4.pth',
+                      '--work-dir', work_dir, *data_options(synthetic_root))
+    assert result.returncode == 0
+    return work_dir, newest_log(work_dir)
 
 
 def srun_args_before(command: list, gres=('--gres=gpu:2', )) -> list:

@@ -79,9 +79,11 @@ def test_run_without_metrics_and_odd_names_are_shown_safely(tmp_path):
 
 
 def test_default_output_and_missing_work_dir(trained_work_dir, tmp_path, capsys):
-    result = report(trained_work_dir, '--samples', '0', capsys=capsys)
+    work_dir = tmp_path / 'demo'
+    shutil.copytree(trained_work_dir, work_dir)
+    result = report(work_dir, '--samples', '0', capsys=capsys)
     assert result.returncode == 0, result.stderr[-3000:]
-    page = (trained_work_dir / 'report.html').read_text()
+    page = (work_dir / 'report.html').read_text()
     assert page.count('<img ') == 3 and 'Sample predictions' not in page
 
     result = report(tmp_path / 'nowhere', '--out', tmp_path / 'r.html', capsys=capsys)

@@ -1,6 +1,7 @@
 """MMSeg's own tools and APIs run our configs and load our checkpoints unchanged."""
 import json
 import re
+import shutil
 import subprocess
 import sys
 
@@ -30,25 +31,32 @@ def test_runtime_logs_scalars_locally_and_to_tensorboard(trained_work_dir):
     assert [event.step for event in accumulator.Scalars('loss')] == [1, 2, 3, 4]
 
 
-def test_resume_continues_from_the_last_checkpoint(trained_work_dir, synthetic_root):
-    result = run_stock_train(trained_work_dir, synthetic_root, 6, '--resume', in_process=True)
+def test_resume_continues_from_the_last_checkpoint(trained_work_dir, synthetic_root, tmp_path):
+    work_dir = tmp_path / 'demo'
+    shutil.copytree(trained_work_dir, work_dir)
+    # Without save_best: a new best would delete the shared run's best checkpoint (MMEngine
+    # removes the previous best by the path the resumed checkpoint recorded).
+    result = run_stock_train(work_dir, synthetic_root, 6, '--resume', in_process=True,
+                             options=['default_hooks.checkpoint.save_best=None'])
     assert 'resumed epoch: 0, iter: 4' in result.stdout + result.stderr
-    checkpoint = torch.load(trained_work_dir / 'iter_6.pth', weights_only=True)
+    checkpoint = torch.load(work_dir / 'iter_6.pth', weights_only=True)
     assert checkpoint['meta']['iter'] == 6
     # The loss history of the first run survived the resume: 4 + 2 iterations logged.
     history = checkpoint['message_hub']['log_scalars']['train/loss']
     assert len(history['log_history']) == 6
 
 
-def test_stock_test_evaluates_a_checkpoint(trained_work_dir, synthetic_root):
-    result = run_stock_tool('test.py', trained_work_dir / 'test', synthetic_root,
-                            str(trained_work_dir / 'iter_4.pth'))
+def test_stock_test_evaluates_a_checkpoint(trained_work_dir, synthetic_root, tmp_path):
+    work_dir = tmp_path / 'test'
+    work_dir.mkdir()
+    result = run_stock_tool('test.py', work_dir, synthetic_root,
+                            str(trained_work_dir / 'iter_4.pth'), in_process=True)
     count = len((synthetic_root / 'splits/test.txt').read_text().split())
     logged = re.search(rf'Iter\(test\) \[{count}/{count}\].*?\bmIoU: (\d+\.\d+)',
                        result.stdout + result.stderr)
     assert logged
     # ArtefactMetric's full record lands next to the run's log.
-    (record_file,) = (trained_work_dir / 'test').glob('*/metrics.json')
+    (record_file,) = work_dir.glob('*/metrics.json')
     record = json.loads(record_file.read_text())
     assert record['num_images'] == count and record['schema_version'] == 1
     assert record['overall']['mIoU'] == float(logged[1])
@@ -88,8 +96,9 @@ def test_out_writes_a_class_id_png_per_test_image(tool, trained_work_dir, synthe
     assert json.loads(record_file.read_text())['num_images'] == len(test_ids)
 
 
-def test_load_from_starts_a_new_run_from_our_weights(trained_work_dir, synthetic_root):
-    work_dir = trained_work_dir.parent / 'fine_tune'
+def test_load_from_starts_a_new_run_from_our_weights(trained_work_dir, synthetic_root,
+                                                     tmp_path):
+    work_dir = tmp_path / 'fine_tune'
     work_dir.mkdir()
     weights = trained_work_dir / 'iter_4.pth'
     result = run_stock_train(work_dir, synthetic_root, 2, options=[f'load_from={weights}'],

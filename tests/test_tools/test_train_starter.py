@@ -1,15 +1,13 @@
 """tools/train_starter.py end to end at toy size, and the committed starter model."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 import torch
+from conftest import IN_PROCESS_LOADING, REPO, run_main
 
-REPO = Path(__file__).resolve().parents[2]
 STARTER = REPO / 'checkpoints/starter'
 
 
@@ -23,16 +21,12 @@ def trained(tmp_path_factory):
         field = cv2.resize(np.random.default_rng(index).integers(0, 255, (5, 6, 3), np.uint8),
                            (150, 120), interpolation=cv2.INTER_CUBIC)
         cv2.imwrite(str(root / ('real' if index < 2 else 'photos') / f'p{index}.png'), field)
-    result = subprocess.run(
-        [sys.executable, str(REPO / 'tools/train_starter.py'), '--work-dir', str(root / 'work'),
-         '--out', str(root / 'out'), '--data-root', str(root / 'data'), '--iters', '2',
-         '--num-images', '30', '--real-photos', str(root / 'real'), '--cfg-options',
-         f"photo_scans.content=['{root / 'photos'}']", 'photo_scans.size=96',
-         'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
-         'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
-         'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False'],
-        capture_output=True, text=True, cwd=REPO)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    result = run_main(REPO / 'tools/train_starter.py', '--work-dir', root / 'work',
+                      '--out', root / 'out', '--data-root', root / 'data', '--iters', '2',
+                      '--num-images', '30', '--real-photos', root / 'real', '--cfg-options',
+                      f"photo_scans.content=['{root / 'photos'}']", 'photo_scans.size=96',
+                      *IN_PROCESS_LOADING)
+    assert result.returncode == 0
     return root
 
 

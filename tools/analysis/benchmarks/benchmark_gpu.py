@@ -13,7 +13,8 @@ Per config, random weights, each measurement in a fresh process:
     pipeline and tiles), fp32 and --precision bf16, wall time of the whole command (model
     loading and writing the damage map included).
 Writes <out-dir>/<config name>_gpu.json after each config, so a run stopped by its time limit
-keeps what it finished. --dry-run: tiny sizes (64 px, a 96 x 128 scan), for trying it on a CPU.
+keeps what it finished. --dry-run: tiny sizes (64 px, a 96 x 128 scan), each measurement in this
+process (quicker; its peak memory is then not its own), for trying it on a CPU.
 """
 import argparse
 import platform
@@ -56,22 +57,28 @@ def parse_args(argv=None):
     return args
 
 
+def run_here(function, spec: dict, cwd: str) -> dict:
+    """``run_in_fresh_process``'s stand-in for --dry-run: ``function(spec)`` in this process."""
+    return function(spec)
+
+
 def measure(config: str, args, scan: Path, tmp: Path) -> dict:
     """The figures of one config (see the module's docstring)."""
     train = dict(batch_size=args.train_batch, warmup=2 if args.dry_run else 5,
                  iters=1 if args.dry_run else 10, rounds=2 if args.dry_run else 3)
     infer = dict(batch_sizes=args.batch_sizes, precisions=args.precisions,
                  warmup=1 if args.dry_run else 5, iters=args.iters, rounds=args.rounds)
-    result = run_in_fresh_process(gpu_speed, dict(config=config, crop=args.crop, train=train,
-                                                  infer=infer), cwd=REPO)
+    run = run_here if args.dry_run else run_in_fresh_process
+    result = run(gpu_speed, dict(config=config, crop=args.crop, train=train, infer=infer),
+                 cwd=REPO)
     checkpoint = tmp / f'{Path(config).stem}.pth'
     random_checkpoint(config, checkpoint)
     result['scan'] = dict(image=[args.height, args.width])
     for precision in ('fp32', 'bf16'):
         argv = [config, str(checkpoint), str(scan), '--out-dir', str(tmp / precision),
                 '--precision', precision, '--no-progress']
-        result['scan'][precision] = run_in_fresh_process(
-            predict_with_script, dict(script=str(INFER), argv=argv), cwd=REPO)
+        result['scan'][precision] = run(predict_with_script,
+                                        dict(script=str(INFER), argv=argv), cwd=REPO)
     return result
 
 
