@@ -17,7 +17,6 @@
 """
 import argparse
 import copy
-import hashlib
 import shutil
 import sys
 import time
@@ -33,6 +32,7 @@ from mmseg_heritage.datasets.preparation import build_damage_bank
 from mmseg_heritage.datasets.preparation.synthetic.photo_scans import \
     generate_photo_scan_dataset
 from mmseg_heritage.engine import slim_checkpoint
+from mmseg_heritage.engine.hooks.run_provenance_hook import config_sha256
 from mmseg_heritage.evaluation import best_damage_threshold, damage_probability_histograms
 from mmseg_heritage.evaluation.run_results import load_run, read_metrics
 from mmseg_heritage.utils import set_data_root, write_json_atomic, write_text_atomic
@@ -89,8 +89,7 @@ def map_real_photos(cfg: Config, checkpoint: str, photos: Path, out_dir: Path) -
     of each, by its path inside ``photos``."""
     images = find_images(str(photos))
     # The model in the journal's settings: maps of another config (threshold) are redone.
-    model = dict(checkpoint=str(checkpoint),
-                 config_sha256=hashlib.sha256(cfg.pretty_text.encode()).hexdigest())
+    model = dict(checkpoint=str(checkpoint), config_sha256=config_sha256(cfg))
     records = infer_collection(DamageInferencer(cfg, checkpoint, device='cpu'), images, out_dir,
                                progress=False, details=model)
     maps = read_damage_maps(images, records, out_dir)

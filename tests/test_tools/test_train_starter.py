@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from conftest import IN_PROCESS_LOADING, REPO, run_main
+from conftest import IN_PROCESS_LOADING, REPO, load_tool, run_main
 
 STARTER = REPO / 'checkpoints/starter'
 
@@ -41,6 +41,21 @@ def test_the_published_model_predicts_as_the_training_checkpoint(trained):
                                               device='cpu'), image).pred_sem_seg.data
                    for path in (trained / f'out/{name}.pth', full)]
     assert torch.equal(*predictions)
+
+
+def test_real_photographs_are_mapped_again_for_another_threshold(trained, tmp_path):
+    # Their journal knows the model's config: maps of the same checkpoint with another damage
+    # threshold are not reused.
+    from mmengine.config import Config
+    map_real_photos = load_tool(REPO / 'tools/train_starter.py').map_real_photos
+    cfg = Config.fromfile(trained / 'out/unet_photo_damage_320.py')
+    checkpoint = str(trained / 'out/unet_photo_damage_320.pth')
+    cfg.model.decode_head.damage_threshold = 0.99
+    fewer = map_real_photos(cfg, checkpoint, trained / 'real', tmp_path)
+    cfg.model.decode_head.damage_threshold = 0.01
+    more = map_real_photos(cfg, checkpoint, trained / 'real', tmp_path)
+    assert sorted(more) == sorted(fewer) == ['p0.png', 'p1.png']
+    assert all(more[photo] >= fewer[photo] for photo in more) and more != fewer
 
 
 def test_scores_and_real_photographs_are_reported(trained):
