@@ -44,7 +44,7 @@ from mmseg_heritage.evaluation.run_results import (RunResults, best_checkpoint, 
                                                    load_run)
 from mmseg_heritage.utils import write_json_atomic, write_text_atomic
 from mmseg_heritage.utils.data_config import LOADERS
-from mmseg_heritage.utils.data_config import data_root as config_data_root
+from mmseg_heritage.utils import data_root_of
 
 TOOLS = Path(__file__).resolve().parent
 PROTOCOL_NAMES = {'lomo': 'Leave-one-material-out', 'locontent': 'Leave-one-content-out'}
@@ -241,7 +241,7 @@ def main(argv=None) -> int:
             raise FileNotFoundError(f'{config}: config not found')
         cfg = load_config(args.config, args.cfg_options)
         check_config(config, cfg)
-        data_root = args.data_root or config_data_root(cfg)
+        data_root = args.data_root or data_root_of(cfg)
         if not data_root:
             raise ValueError(f'{config}: no data_root; give --data-root')
         folds = select_folds(read_folds(data_root, args.protocol), args.folds)

@@ -35,7 +35,7 @@ import mmseg_heritage  # noqa: F401  registers the plugin's components
 from mmseg_heritage.apis import (PRECISIONS, DamageInferencer, OnnxDamageInferencer,
                                  ScanResolution, find_images, infer_collection, process_shard,
                                  shard_device)
-from mmseg_heritage.apis.collection_shards import LAUNCHERS
+from mmseg_heritage.apis.reports.collection_shards import LAUNCHERS
 from mmseg_heritage.utils import check_config_keys, usable_cpus
 from mmseg_heritage.zoo import config_and_checkpoint, is_config_file
 

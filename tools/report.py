@@ -47,7 +47,7 @@ def worst_samples(run, count: int, split: str, device: str):
     """The run's ``count`` worst-scoring images and a note on them, or no images and why."""
     if run.config is None or run.checkpoint is None:
         return None, 'No sample predictions: the work dir holds no config or no checkpoint.'
-    from mmseg_heritage.apis.sample_predictions import sample_predictions
+    from mmseg_heritage.apis import sample_predictions
     try:
         samples = sample_predictions(run.config, run.checkpoint, split=split, worst=count,
                                      device=device)

@@ -1,22 +1,19 @@
-"""Inference over collections of scans (imported on demand: it is not needed for training)."""
+"""Inference over collections of scans (imported on demand: it is not needed for training).
+
+``inference/`` runs models on scans (PyTorch or ONNX Runtime, tile by tile); ``reports/``
+turns their masks into what a collection run writes (measures, outlines, condition reports).
+"""
 from ..zoo import PublishedModel, find_published_model
-from .collection_journal import CollectionJournal
-from .collection_shards import assign_shard, process_shard, shard_device
-from .damage_geojson import damage_geojson
-from .damage_inferencer import DamageInferencer
-from .damage_maps import read_damage_maps, shares_by_path, true_damaged_percent
-from .damage_measures import measure_damage
-from .damage_report import (area_percent, find_images, infer_collection, write_collection_report,
-                            write_damage_report)
-from .model_loading import init_model
-from .onnx_damage_inferencer import OnnxDamageInferencer
-from .onnx_model_file import metadata_of_session, open_session, read_metadata, write_metadata
-from .onnx_segmentor import OnnxSegmentor
-from .sample_predictions import SamplePrediction, sample_predictions, score_image
-from .scan_resolution import ScanResolution, read_scan_resolution
-from .tiled_inference import (PRECISIONS, TiledInference, inference_pipeline, read_image,
-                              tile_settings)
-from .tiled_prediction import logit_bands, predict_labels, preprocess_tiles, tile_starts
+from .inference import (PRECISIONS, DamageInferencer, OnnxDamageInferencer, OnnxSegmentor,
+                        SamplePrediction, TiledInference, inference_pipeline, init_model,
+                        logit_bands, metadata_of_session, open_session, predict_labels,
+                        preprocess_tiles, read_image, read_metadata, sample_predictions,
+                        score_image, tile_settings, tile_starts, write_metadata)
+from .reports import (CollectionJournal, ScanResolution, area_percent, assign_shard,
+                      damage_geojson, find_images, infer_collection, measure_damage,
+                      process_shard, read_damage_maps, read_scan_resolution, shard_device,
+                      shares_by_path, true_damaged_percent, write_collection_report,
+                      write_damage_report)
 
 __all__ = [
     'CollectionJournal', 'DamageInferencer', 'OnnxDamageInferencer', 'OnnxSegmentor',

@@ -24,7 +24,7 @@ def config_dicts(node) -> Iterator[dict]:
             yield from config_dicts(value)
 
 
-def data_root(cfg: Config) -> Optional[str]:
+def data_root_of(cfg: Config) -> Optional[str]:
     """The config's ``data_root``, else its training dataset's, else None."""
     root = cfg.get('data_root')
     if root is None and cfg.get('train_dataloader'):
@@ -47,7 +47,7 @@ def set_data_root(cfg: Config, root: str) -> Config:
         Config: ``cfg``.
     """
     root = str(root)
-    old = data_root(cfg)
+    old = data_root_of(cfg)
     old_prefix = None if old is None else str(PurePosixPath(old)).rstrip('/') + '/'
     for node in list(config_dicts(cfg._cfg_dict)):
         for key, value in node.items():

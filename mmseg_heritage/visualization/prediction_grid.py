@@ -16,7 +16,7 @@ from ..class_names import CLASSES, IGNORE_INDEX, PALETTE, colourise
 from .figure_files import save_figure
 
 if TYPE_CHECKING:  # the apis import MMSeg's inferencer, which drawing does not need
-    from ..apis.sample_predictions import SamplePrediction
+    from ..apis.inference.sample_predictions import SamplePrediction
 
 __all__ = ['colourise', 'error_map', 'prediction_grid', 'save_prediction_grid']
 
@@ -74,7 +74,7 @@ def prediction_grid(samples: Sequence['SamplePrediction']) -> Figure:
 
     Args:
         samples (Sequence[SamplePrediction]): What to draw, e.g. from
-            :func:`mmseg_heritage.apis.sample_predictions.sample_predictions`.
+            :func:`mmseg_heritage.apis.inference.sample_predictions.sample_predictions`.
 
     Returns:
         matplotlib.figure.Figure: The figure (not attached to pyplot: nothing to close).

@@ -1,9 +1,10 @@
 import pytest
-from conftest import REPO
 from mmengine.config import Config
 from mmseg.registry import MODELS
 
 from mmseg_heritage.benchmarks import complexity_table, model_complexity
+
+from helpers import REPO
 
 UNET = REPO / 'configs/_base_/models/unet_s.py'
 

@@ -1,7 +1,8 @@
-from conftest import REPO
 from mmengine.config import Config
 
 from mmseg_heritage.benchmarks.speed_config import sliding_window, speed_config
+
+from helpers import REPO
 
 
 def test_speed_config_has_random_weights_and_fits_fixed_size_models(tmp_path):

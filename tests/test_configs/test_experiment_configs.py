@@ -1,13 +1,13 @@
 """Each experiment config trains an iteration, validates and checkpoints on a tiny dataset.
 
-One config per model family runs (conftest.RUNS; the tests of the runs are in
+One config per model family runs (config_runs.RUNS; the tests of the runs are in
 test_model_configs.py, so that one test process trains them); every other one equals a run
 config but for the backbone, which its own family's run trains (test_model_configs.py checks
 its channels).
 """
 import pytest
 
-from .conftest import EXPERIMENT_CONFIGS, RUNS, without_backbone
+from .config_runs import EXPERIMENT_CONFIGS, RUNS, without_backbone
 
 # Experiment configs that no run trains, and the run config each equals but for the backbone.
 OTHER_BACKBONE_OF = {

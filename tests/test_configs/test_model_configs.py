@@ -1,9 +1,9 @@
 """Each model base (configs/_base_/models) builds, its heads read the channels its backbone
 gives, one training step gives finite losses and it predicts an image of any size on CPU; each
-run (conftest.RUNS) trains, validates and checkpoints. Every test of the runs is in this file:
+run (config_runs.RUNS) trains, validates and checkpoints. Every test of the runs is in this file:
 pytest-xdist gives a file to one process, which then trains each run once.
 
-The checks run on the model each run trained (conftest.RUNS), which is its model base with the
+The checks run on the model each run trained (config_runs.RUNS), which is its model base with the
 run's losses and input size (BASE_OF_RUN). Every other model base equals a trained one but for
 the backbone, which its own family's run trains; the heads of every config are checked against
 the channels of the backbone their family's run built.
@@ -16,8 +16,8 @@ from mmseg.structures import SegDataSample
 
 from mmseg_heritage.models import HierarchicalUPerHead
 
-from .conftest import (BACKBONE_KEYS, EXPERIMENT_CONFIGS, HEADS, MODEL_BASES, RUNS, SIZE,
-                       backbone_family, without_backbone)
+from .config_runs import (BACKBONE_KEYS, EXPERIMENT_CONFIGS, HEADS, MODEL_BASES, RUNS, SIZE,
+                          backbone_family, without_backbone)
 
 # The model base each run trains, changed only in its losses and input size.
 BASE_OF_RUN = {

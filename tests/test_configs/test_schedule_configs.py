@@ -2,7 +2,7 @@
 policy and best-mIoU checkpointing."""
 import pytest
 
-from .conftest import CONFIGS_DIR, RUNS, load_config
+from .config_runs import CONFIGS_DIR, RUNS, load_config
 
 SCHEDULES = sorted(f'_base_/schedules/{path.stem}'
                    for path in (CONFIGS_DIR / '_base_/schedules').glob('*_50ep.py'))

@@ -17,8 +17,10 @@ from PIL import Image, ImageOps
 
 from mmseg_heritage.apis import read_image
 from mmseg_heritage.datasets import ArtefactDataset
-from mmseg_heritage.datasets.preparation import generate_synthetic_dataset
 from mmseg_heritage.datasets.image_decoding import ImageFileError
+from mmseg_heritage.datasets.preparation import generate_synthetic_dataset
+
+from helpers import read_mask
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs/_base_/datasets'
 ARTEFACT = Config.fromfile(CONFIGS / 'artefact_384.py')
@@ -79,19 +81,19 @@ def mask_of_other_size(image, mask):
 
 
 def unknown_mask_values(image, mask):
-    values = cv2.imread(str(mask), cv2.IMREAD_UNCHANGED)
+    values = read_mask(mask)
     values[0, 0], values[1, 1] = 20, 200
     cv2.imwrite(str(mask), values)
 
 
 def sixteen_bit_mask_beyond_255(image, mask):
-    values = cv2.imread(str(mask), cv2.IMREAD_UNCHANGED).astype(np.uint16)
+    values = read_mask(mask).astype(np.uint16)
     values[0, 0] = 256 + 3  # MMSeg's LoadAnnotations would wrap it to 3 without a word
     cv2.imwrite(str(mask), values)
 
 
 def rgb_mask(image, mask):
-    values = cv2.imread(str(mask), cv2.IMREAD_UNCHANGED)
+    values = read_mask(mask)
     cv2.imwrite(str(mask), np.dstack([values] * 3))
 
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from mmseg_heritage.datasets.preparation import class_weights_record, compute_class_weights
-from mmseg_heritage.utils.class_weights import (DEFAULT_METHOD, WEIGHTING_METHODS,
-                                                load_class_weights)
+from mmseg_heritage.utils.class_weights_file import (DEFAULT_METHOD, WEIGHTING_METHODS,
+                                                     load_class_weights)
 
 # ARTeFACT's pixel shares in % (ARTEFACT.md; the classes it does not list filled in small).
 REAL_SHARE = np.array([86.3, 3.6, 4.8, 0.3, 0.2, 0.007, 0.3, 0.8, 0.3, 0.6, 1.0, 0.1, 0.1, 0.05,

@@ -9,6 +9,8 @@ from mmseg_heritage.class_names import CLASSES
 from mmseg_heritage.datasets import DamageBank
 from mmseg_heritage.datasets.preparation import build_damage_bank, read_split
 
+from helpers import read_mask
+
 CLASSES_TAKEN = ('Dust', 'Scratch', 'Hair', 'Dirt', 'Cracks', 'Material loss')
 
 
@@ -33,8 +35,7 @@ def test_an_instance_is_its_source_pixels_and_region(bank, synthetic_root):
             colour, alpha = bank.load(record)
             top, left, height, width = record['box']
             image = cv2.imread(str(synthetic_root / 'images' / f"{record['source']}.png"))
-            mask = cv2.imread(str(synthetic_root / 'annotations' / f"{record['source']}.png"),
-                              cv2.IMREAD_UNCHANGED)
+            mask = read_mask(synthetic_root / 'annotations' / f"{record['source']}.png")
             box = slice(top, top + height), slice(left, left + width)
             inside = alpha > 0
             np.testing.assert_array_equal(colour[inside], image[box][..., ::-1][inside])

@@ -6,22 +6,24 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from conftest import REPO
 
 from mmseg_heritage.class_names import CLASSES
+from mmseg_heritage.datasets.metadata import read_metadata
 from mmseg_heritage.datasets.preparation import (generate_synthetic_dataset, offline_augmentation,
                                                  write_sample)
-from mmseg_heritage.datasets.metadata import read_metadata
-from mmseg_heritage.datasets.preparation.offline_augmentation import (AUGMENTATION_FILE, augment_dataset,
-                                                          augment_pair, resolve_classes)
+from mmseg_heritage.datasets.preparation.offline_augmentation import (AUGMENTATION_FILE,
+                                                                      augment_dataset, augment_pair,
+                                                                      resolve_classes)
 from mmseg_heritage.datasets.preparation.splits import SPLIT_PARTS, read_split
 from mmseg_heritage.utils import count_pixels
+
+from helpers import REPO, read_mask
 
 RARE_SHARE = 0.002  # on this data: a few classes rare, so both copy counts occur
 
 
-def read_mask(root, sample_id):
-    return cv2.imread(str(root / 'annotations' / f'{sample_id}.png'), cv2.IMREAD_UNCHANGED)
+def read_annotation(root, sample_id):
+    return read_mask(root / 'annotations' / f'{sample_id}.png')
 
 
 def split_folders(root):
@@ -90,10 +92,10 @@ def test_augment_pair_keeps_size_alignment_and_mask_values():
 def test_copies_only_of_training_originals_with_rare_counts(pristine, augmented):
     root, summary = augmented
     train = read_split(pristine / 'splits/train.txt')
-    pixels = sum(count_pixels(read_mask(root, i)) for i in train)
+    pixels = sum(count_pixels(read_annotation(root, i)) for i in train)
     share = pixels / pixels.sum()
     rare = [c for c in range(16) if 0 < share[c] < RARE_SHARE]
-    rare_sources = {i for i in train if count_pixels(read_mask(root, i))[rare].any()}
+    rare_sources = {i for i in train if count_pixels(read_annotation(root, i))[rare].any()}
     assert 0 < len(rare_sources) < len(train)
 
     rows = {row['id']: row for row in read_metadata(root)}

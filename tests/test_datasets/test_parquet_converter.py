@@ -15,14 +15,18 @@ from PIL import Image
 import mmseg_heritage.datasets.preparation.parquet_converter as converter
 from mmseg_heritage.class_names import colourise
 from mmseg_heritage.datasets import read_metadata
-from mmseg_heritage.datasets.preparation import read_split, sample_paths
 from mmseg_heritage.datasets.metadata import sanitise_id
-from mmseg_heritage.datasets.preparation.parquet_converter import (JOURNAL_FILE, convert_artefact_parquet,
-                                                       download_artefact)
+from mmseg_heritage.datasets.preparation import read_split, sample_paths
+from mmseg_heritage.datasets.preparation.parquet_converter import (JOURNAL_FILE,
+                                                                   convert_artefact_parquet,
+                                                                   download_artefact)
 from mmseg_heritage.datasets.preparation.synthetic import (encode_image_cell, write_parquet_shard,
-                                               write_synthetic_parquet)
-from mmseg_heritage.datasets.preparation.synthetic.parquet import ARTEFACT_COLUMNS, OLD_ARTEFACT_COLUMNS
+                                                           write_synthetic_parquet)
+from mmseg_heritage.datasets.preparation.synthetic.parquet import (ARTEFACT_COLUMNS,
+                                                                   OLD_ARTEFACT_COLUMNS)
 from mmseg_heritage.utils import write_image_atomic
+
+from helpers import read_mask
 
 UNSAFE_ID = '../../evil/x y'
 MATERIALS = ('Paper', 'Glass', 'Wood')
@@ -149,9 +153,6 @@ def converted(source, tmp_path_factory):
 def read_rgb(path):
     return cv2.imread(str(path), cv2.IMREAD_COLOR)[..., ::-1]
 
-
-def read_mask(path):
-    return cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
 
 
 def all_files(root):

@@ -5,9 +5,10 @@ import numpy as np
 
 from mmseg_heritage.class_names import colourise
 from mmseg_heritage.datasets import read_metadata
-from mmseg_heritage.datasets.preparation import (generate_synthetic_dataset, make_sample,
-                                                 read_split)
+from mmseg_heritage.datasets.preparation import generate_synthetic_dataset, make_sample, read_split
 from mmseg_heritage.datasets.preparation.synthetic.dataset import sample_seed
+
+from helpers import read_mask
 
 
 def test_generated_layout_matches_the_converter(synthetic_root):
@@ -16,15 +17,13 @@ def test_generated_layout_matches_the_converter(synthetic_root):
     for row in rows:
         sample_id = row['id']
         image = cv2.imread(str(synthetic_root / 'images' / f'{sample_id}.png'))
-        mask = cv2.imread(str(synthetic_root / 'annotations' / f'{sample_id}.png'),
-                          cv2.IMREAD_UNCHANGED)
+        mask = read_mask(synthetic_root / 'annotations' / f'{sample_id}.png')
         rgb = cv2.imread(str(synthetic_root / 'annotations_rgb' / f'{sample_id}.png'))
         assert image.shape == (64, 64, 3) and mask.shape == (64, 64)
         assert np.array_equal(rgb[..., ::-1], colourise(mask))
         assert (row['width'], row['height'], row['source_id']) == (64, 64, sample_id)
     statistics = json.loads((synthetic_root / 'statistics.json').read_text())
-    masks = [cv2.imread(str(synthetic_root / 'annotations' / f"{r['id']}.png"),
-                        cv2.IMREAD_UNCHANGED) for r in rows]
+    masks = [read_mask(synthetic_root / 'annotations' / f"{r['id']}.png") for r in rows]
     counts = np.bincount(np.concatenate([m[m != 255] for m in masks]), minlength=16)
     assert list(statistics['pixels'].values()) == counts.tolist()
     weights = json.loads((synthetic_root / 'class_weights.json').read_text())
@@ -43,5 +42,4 @@ def test_generation_is_deterministic(tmp_path):
         assert (row['height'], row['width']) == (40, 56)
     assert (first / 'splits/train.txt').read_text() == (second / 'splits/train.txt').read_text()
     image, mask, *_ = make_sample(sample_seed(4, 0), (40, 56))
-    assert np.array_equal(cv2.imread(str(first / 'annotations/synthetic_4_00000.png'),
-                                     cv2.IMREAD_UNCHANGED), mask)
+    assert np.array_equal(read_mask(first / 'annotations/synthetic_4_00000.png'), mask)

@@ -4,15 +4,15 @@ import numpy as np
 import onnx
 import pytest
 import torch
-from conftest import DEMO_CONFIG
 from mmengine.config import Config
 from mmseg.registry import MODELS
 
 from mmseg_heritage.apis import OnnxDamageInferencer, read_image, read_metadata
 from mmseg_heritage.class_names import CLASSES, PALETTE
 from mmseg_heritage.datasets.preparation import split_files
-from mmseg_heritage.deployment import (calibration_tiles, export_onnx, quantize_int8,
-                                       score_backends)
+from mmseg_heritage.deployment import calibration_tiles, export_onnx, quantize_int8, score_backends
+
+from helpers import DEMO_CONFIG
 
 
 @pytest.fixture(scope='module')

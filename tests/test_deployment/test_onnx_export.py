@@ -8,15 +8,15 @@ import copy
 import numpy as np
 import pytest
 import torch
-from conftest import DEMO_CONFIG, REPO
 from mmengine.config import Config
 from mmseg.registry import MODELS
 
 from mmseg_heritage.apis import DamageInferencer, OnnxDamageInferencer
 from mmseg_heritage.class_names import CLASSES, PALETTE
 from mmseg_heritage.datasets.preparation import make_sample
-from mmseg_heritage.deployment import OnnxExportError, export_onnx
-from mmseg_heritage.deployment import onnx_export, traceable_modules
+from mmseg_heritage.deployment import OnnxExportError, export_onnx, onnx_export, traceable_modules
+
+from helpers import DEMO_CONFIG, REPO
 
 MODELS_DIR = REPO / 'configs/_base_/models'
 ATTO = dict(type='TimmPyramidBackbone', model_name='convnext_atto', _delete_=True)

@@ -6,18 +6,19 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn as nn
-from conftest import DEMO_CONFIG, REPO
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
-from mmengine.runner import Runner
 from mmengine.registry import OPTIM_WRAPPERS
+from mmengine.runner import Runner
 from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 from mmseg_heritage.datasets.preparation import make_sample
 from mmseg_heritage.engine import BF16OptimWrapper, mixed_precision, mixed_precision_cfg
+
+from helpers import DEMO_CONFIG, REPO
 
 ADAMW = dict(type='AdamW', lr=1e-3)
 

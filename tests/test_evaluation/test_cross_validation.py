@@ -4,22 +4,20 @@ import shutil
 import pytest
 
 from mmseg_heritage.evaluation.cross_validation import (Fold, in_domain_fold, mean_and_std,
-                                                        read_folds, select_folds,
-                                                        summarise_folds, summary_markdown)
-from mmseg_heritage.evaluation.metrics.artefact_metric import SCHEMA_VERSION
+                                                        read_folds, select_folds, summarise_folds,
+                                                        summary_markdown)
 from mmseg_heritage.evaluation.run_results import load_run
 
+from helpers import write_metrics
 
-def write_metrics(work_dir, mIoU, mDice, aAcc, class_iou, num_images=2):
+
+def write_fold(work_dir, mIoU, mDice, aAcc, class_iou, num_images=2):
     """A hand-made metrics.json in ``work_dir/<timestamp>/``; a class given None is absent."""
     classes = {name: dict(present=iou is not None, pixels=0 if iou is None else 100, IoU=iou)
                for name, iou in class_iou.items()}
-    record = dict(schema_version=SCHEMA_VERSION, num_images=num_images,
-                  images=[f'image{i}' for i in range(num_images)],
-                  overall=dict(mIoU=mIoU, mDice=mDice, aAcc=aAcc, classes=classes))
-    folder = work_dir / '20250101_120000'
-    folder.mkdir(parents=True)
-    (folder / 'metrics.json').write_text(json.dumps(record))
+    write_metrics(work_dir / '20250101_120000', dict(
+        num_images=num_images, images=[f'image{i}' for i in range(num_images)],
+        overall=dict(mIoU=mIoU, mDice=mDice, aAcc=aAcc, classes=classes)))
     return load_run(work_dir)
 
 
@@ -27,19 +25,20 @@ def write_metrics(work_dir, mIoU, mDice, aAcc, class_iou, num_images=2):
 def folds(tmp_path):
     # Peel is present in one fold only, Hair in none: neither may count as 0 IoU elsewhere.
     return {
-        'Glass': write_metrics(tmp_path / 'glass', 10.0, 20.0, 90.0,
+        'Glass': write_fold(tmp_path / 'glass', 10.0, 20.0, 90.0,
                                dict(Clean=80.0, Peel=None, Hair=None), num_images=1),
-        'Paper': write_metrics(tmp_path / 'paper', 20.0, 30.0, 80.0,
+        'Paper': write_fold(tmp_path / 'paper', 20.0, 30.0, 80.0,
                                dict(Clean=70.0, Peel=40.0, Hair=None), num_images=3),
-        'Wood': write_metrics(tmp_path / 'wood', 30.0, 40.0, 70.0,
+        'Wood': write_fold(tmp_path / 'wood', 30.0, 40.0, 70.0,
                               dict(Clean=60.0, Peel=None, Hair=None)),
     }
 
 
 @pytest.fixture
 def in_domain(tmp_path):
-    return write_metrics(tmp_path / 'in_domain', 35.0, 45.0, 95.0,
+    return write_fold(tmp_path / 'in_domain', 35.0, 45.0, 95.0,
                          dict(Clean=90.0, Peel=50.0, Hair=None), num_images=4)
+
 
 
 def test_mean_and_sample_std_over_folds(folds, in_domain):

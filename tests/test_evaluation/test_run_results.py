@@ -1,4 +1,3 @@
-import csv
 import json
 import os
 
@@ -6,20 +5,14 @@ import numpy as np
 import pytest
 
 from mmseg_heritage.evaluation.metrics.artefact_metric import SCHEMA_VERSION
-from mmseg_heritage.evaluation.run_results import (load_run, read_confusion_matrix,
-                                                   read_metrics, read_scalars)
+from mmseg_heritage.evaluation.run_results import (load_run, read_confusion_matrix, read_metrics,
+                                                   read_scalars)
 
 OLD, NEW = '20260101_000000', '20260102_000000'
 
 
-def write_metrics(folder, miou, classes=('Clean', 'Damage'), matrix=((5, 1), (2, 3))):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / 'metrics.json').write_text(json.dumps(
-        dict(schema_version=SCHEMA_VERSION, num_images=2, overall=dict(mIoU=miou))))
-    with open(folder / 'confusion_matrix.csv', 'w', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['ground truth \\ prediction', *classes])
-        writer.writerows([name, *row] for name, row in zip(classes, matrix))
+def write_run(folder, miou, matrix=((5, 1), (2, 3))):
+    write_metrics(folder, dict(num_images=2, overall=dict(mIoU=miou)), matrix)
 
 
 def write_scalars(folder, records, tail=''):
@@ -32,14 +25,16 @@ def train(iteration, loss):
     return {'lr': 0.01, 'loss': loss, 'decode.loss_ce': loss, 'iter': iteration,
             'step': iteration}
 
+from helpers import write_metrics
+
 
 def val(step, miou):
     return {'mIoU': miou, 'aAcc': 90.0, 'step': step}
 
 
 def test_newest_metrics_and_its_confusion_matrix(tmp_path):
-    write_metrics(tmp_path / OLD, 10.0, matrix=((1, 0), (0, 1)))
-    write_metrics(tmp_path / NEW, 20.0)
+    write_run(tmp_path / OLD, 10.0, matrix=((1, 0), (0, 1)))
+    write_run(tmp_path / NEW, 20.0)
     (tmp_path / 'not_a_run').mkdir()
     run = load_run(tmp_path)
     assert run.metrics['overall']['mIoU'] == 20.0

@@ -1,7 +1,8 @@
 import shutil
 
 import cv2
-from conftest import REPO, run_main
+
+from helpers import REPO, run_main
 
 TOOL = REPO / 'tools/analysis/prediction_grid.py'
 

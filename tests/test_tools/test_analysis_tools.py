@@ -6,10 +6,11 @@ from contextlib import redirect_stderr, redirect_stdout
 import cv2
 import numpy as np
 import pytest
-from conftest import REPO, load_tool
 
 from mmseg_heritage.class_names import CLASSES
-from mmseg_heritage.evaluation.metrics.artefact_metric import SCHEMA_VERSION, scores_from_confusion
+from mmseg_heritage.evaluation.metrics.artefact_metric import scores_from_confusion
+
+from helpers import REPO, load_tool, write_metrics
 
 TOOLS = REPO / 'tools/analysis'
 compare_runs = load_tool(TOOLS / 'compare_runs.py')
@@ -29,15 +30,11 @@ def fake_work_dir(path, diagonal: int):
     matrix[15] = 0  # Lightleak absent
     binary = np.array([[matrix[0, 0], matrix[0, 1:].sum()],
                        [matrix[1:, 0].sum(), matrix[1:, 1:].sum()]])
-    metrics = dict(schema_version=SCHEMA_VERSION, num_images=3, mIoU_ci95=[10.0, 20.0],
-                   overall=scores_from_confusion(matrix, CLASSES),
-                   binary=scores_from_confusion(binary, ('Clean', 'Damage')),
-                   coarse=scores_from_confusion(binary, ('Clean', 'Damage')))
-    (folder / 'metrics.json').write_text(json.dumps(metrics))
-    with open(folder / 'confusion_matrix.csv', 'w', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['ground truth \\ prediction', *CLASSES])
-        writer.writerows([name, *row] for name, row in zip(CLASSES, matrix.tolist()))
+    write_metrics(folder, dict(num_images=3, mIoU_ci95=[10.0, 20.0],
+                               overall=scores_from_confusion(matrix, CLASSES),
+                               binary=scores_from_confusion(binary, ('Clean', 'Damage')),
+                               coarse=scores_from_confusion(binary, ('Clean', 'Damage'))),
+                  matrix, CLASSES)
     records = [{'lr': 0.01, 'loss': 3 / i, 'decode.loss_ce': 3 / i, 'iter': i, 'step': i}
                for i in range(1, 9)]
     records += [{'mIoU': 10.0 + s, 'mIoU_ci95_low': 5.0 + s, 'mIoU_ci95_high': 15.0 + s,

@@ -4,9 +4,10 @@ import json
 import math
 
 import pytest
-from conftest import DEMO_CONFIG, REPO, load_tool
 from mmengine.config import Config
 from mmseg.registry import MODELS
+
+from helpers import DEMO_CONFIG, REPO, load_tool
 
 TOOLS = REPO / 'tools/analysis/benchmarks'
 

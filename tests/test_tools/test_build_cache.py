@@ -1,9 +1,10 @@
 """tools/dataset_converters/build_cache.py builds the image cache ahead of training."""
 import numpy as np
 import pytest
-from conftest import REPO, run_main
 
 from mmseg_heritage.datasets.preparation import generate_synthetic_dataset, read_split
+
+from helpers import REPO, run_main
 
 TOOL = REPO / 'tools/dataset_converters/build_cache.py'
 CONFIG = REPO / 'configs/poc59/segformer_b3_384.py'

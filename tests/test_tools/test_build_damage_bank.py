@@ -1,7 +1,7 @@
 """tools/dataset_converters/build_damage_bank.py on the vendored cut-outs."""
 import json
 
-from conftest import REPO, run_main
+from helpers import REPO, run_main
 
 TOOL = REPO / 'tools/dataset_converters/build_damage_bank.py'
 

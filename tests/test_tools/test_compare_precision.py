@@ -1,9 +1,9 @@
 """tools/analysis/benchmarks/compare_precision.py: the summary of paired float32 / bfloat16
 runs."""
-import json
 
 import pytest
-from conftest import REPO, load_tool
+
+from helpers import REPO, load_tool, write_metrics
 
 TOOL = REPO / 'tools/analysis/benchmarks/compare_precision.py'
 
@@ -25,7 +25,5 @@ def test_final_miou_reads_the_last_validation(tmp_path):
     tool = load_tool(TOOL)
     with pytest.raises(FileNotFoundError, match='no metrics.json'):
         tool.final_miou(tmp_path)
-    (tmp_path / '20260101_000000').mkdir()
-    (tmp_path / '20260101_000000/metrics.json').write_text(
-        json.dumps(dict(schema_version=1, overall=dict(mIoU=12.5))))
+    write_metrics(tmp_path / '20260101_000000', dict(overall=dict(mIoU=12.5)))
     assert tool.final_miou(tmp_path) == 12.5

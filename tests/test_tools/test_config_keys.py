@@ -2,7 +2,8 @@
 import re
 
 import pytest
-from conftest import DEMO_CONFIG, REPO, run_main
+
+from helpers import DEMO_CONFIG, REPO, run_main
 
 MISSPELT = ['--cfg-options', 'trian_cfg.max_iters=2']
 MESSAGE = "unknown top-level key 'trian_cfg' (did you mean 'train_cfg'?)"

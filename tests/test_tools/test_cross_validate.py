@@ -8,10 +8,11 @@ import io
 import json
 
 import pytest
-from conftest import IN_PROCESS_LOADING, REPO, load_tool, run_main, tool_env
 from mmengine.config import Config
 
 from mmseg_heritage.datasets.preparation import read_split
+
+from helpers import IN_PROCESS_LOADING, REPO, load_tool, run_main, tool_env
 
 TOOL = REPO / 'tools/cross_validate.py'
 CONFIG = REPO / 'configs/poc6/unet_s_synthetic_160_baseline.py'

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from conftest import REPO, run_main
 
 from mmseg_heritage.evaluation.run_results import read_metrics
+
+from helpers import REPO, read_mask, run_main
 
 
 def test_demo_writes_checkpoint_metrics_and_picture(tmp_path, capsys):
@@ -52,8 +53,7 @@ def test_demo_writes_checkpoint_metrics_and_picture(tmp_path, capsys):
     damage = json.loads((work_dir / 'damage_maps/report.json').read_text())
     assert damage['complete'] and damage['summary']['processed'] == len(test_ids)
     for sample_id in test_ids:
-        mask = cv2.imread(str(work_dir / f'damage_maps/masks/{sample_id}.png'),
-                          cv2.IMREAD_UNCHANGED)
+        mask = read_mask(work_dir / f'damage_maps/masks/{sample_id}.png')
         assert mask.shape == (64, 64) and mask.max() < 16
         assert (work_dir / f'damage_maps/overlays/{sample_id}.jpg').is_file()
     page = (work_dir / 'report.html').read_text()
@@ -64,9 +64,8 @@ def test_demo_writes_checkpoint_metrics_and_picture(tmp_path, capsys):
     assert f"{metrics['overall']['mIoU']:.2f}" in page
     # Synthetic test images show their true damaged share beside the predicted one.
     first = test_ids[0] if test_ids[0] in page else sorted(test_ids)[0]
-    truth = cv2.imread(str(data_root / f'annotations/{first}.png'), cv2.IMREAD_UNCHANGED)
-    predicted = cv2.imread(str(work_dir / f'damage_maps/masks/{first}.png'),
-                           cv2.IMREAD_UNCHANGED)
+    truth = read_mask(data_root / f'annotations/{first}.png')
+    predicted = read_mask(work_dir / f'damage_maps/masks/{first}.png')
     true_share = 100 * np.count_nonzero((truth > 0) & (truth < 16)) / truth.size
     assert f'<td>{first}</td><td>{100 * np.count_nonzero(predicted) / predicted.size:.2f}' \
         f'</td><td>{true_share:.2f}</td>' in page
@@ -76,8 +75,7 @@ def test_demo_writes_checkpoint_metrics_and_picture(tmp_path, capsys):
         assert f'Real photographs: the {model} model' in page
         shares = demo['real_photos_damaged_percent'][model]
         assert sorted(shares) == ['old/a.png', 'old/b.png']
-        mask = cv2.imread(str(work_dir / f'real_photos/{model}/masks/old/a.png'),
-                          cv2.IMREAD_UNCHANGED)
+        mask = read_mask(work_dir / f'real_photos/{model}/masks/old/a.png')
         assert shares['old/a.png'] == round(100 * np.count_nonzero(mask) / mask.size, 4)
     report = (work_dir / 'report.md').read_text()
     assert f"mIoU {metrics['overall']['mIoU']:.2f}" in report

@@ -4,12 +4,13 @@ import re
 
 import pytest
 import torch
-from conftest import DEMO_CONFIG, REPO, run_main
 from mmengine.config import Config
 from mmseg.registry import MODELS
 
 from mmseg_heritage.apis import read_metadata
 from mmseg_heritage.class_names import CLASSES, PALETTE
+
+from helpers import DEMO_CONFIG, REPO, run_main
 
 EXPORT = REPO / 'tools/export_onnx.py'
 

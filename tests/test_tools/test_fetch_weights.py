@@ -5,10 +5,11 @@ import re
 import pytest
 import timm
 import torch
-from conftest import REPO, add_to_hub_cache, run_main
 from mmengine.config import Config
 from mmseg.registry import MODELS
 from safetensors.torch import load_file, save_file
+
+from helpers import REPO, add_to_hub_cache, run_main
 
 FETCH = REPO / 'tools/fetch_weights.py'
 CONVNEXT_CONFIG = REPO / 'configs/poc59/upernet_convnext_tiny_384.py'

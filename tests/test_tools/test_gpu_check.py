@@ -2,16 +2,15 @@
 message when the wheels it needs were not carried."""
 import json
 import os
-import subprocess
 
-from conftest import DEMO_CONFIG, REPO
+from helpers import DEMO_CONFIG, REPO, run_process
 
 SCRIPT = REPO / 'tools/gpu_check.sh'
 
 
 def run(*args, **env):
-    return subprocess.run(['bash', str(SCRIPT), *args], capture_output=True, text=True,
-                          cwd=REPO, env={**os.environ, **{k: str(v) for k, v in env.items()}})
+    return run_process(['bash', SCRIPT, *args], cwd=REPO,
+                       env={**os.environ, **{k: str(v) for k, v in env.items()}})
 
 
 def test_dry_run_measures_and_writes_one_json_per_config(tmp_path):

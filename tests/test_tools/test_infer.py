@@ -2,19 +2,18 @@
 import csv
 import json
 import shutil
-import subprocess
-import sys
 
 import cv2
 import numpy as np
 import pytest
-from conftest import DEMO_CONFIG, REPO, run_main
+
+from helpers import DEMO_CONFIG, PYTHON, REPO, read_mask, run_main, run_process
 
 
 def run(script, *args):
     """A script as a process: its log and exit status are the point."""
-    return subprocess.run([sys.executable, str(REPO / script), *map(str, args)],
-                          capture_output=True, text=True, cwd=REPO)
+    return run_process([PYTHON, REPO / script, *args], cwd=REPO)
+
 
 @pytest.fixture(scope='module')
 def checkpoint(trained_work_dir):
@@ -51,7 +50,7 @@ def test_collection_gives_masks_overlays_and_a_report(tmp_path, scans, checkpoin
     assert {r['status'] for f, r in rows.items() if 'corrupt' in f or 'empty' in f} == {'failed'}
     stock = MMSegInferencer(model=str(DEMO_CONFIG), weights=str(checkpoint), device='cpu')
     for name, source in (('a', 'a.png'), ('box/b', 'box/b.png'), ('large', 'large.jpg')):
-        mask = cv2.imread(str(out / f'masks/{name}.png'), cv2.IMREAD_UNCHANGED)
+        mask = read_mask(out / f'masks/{name}.png')
         image = cv2.imread(str(scans / source))
         assert mask.shape == image.shape[:2] and mask.dtype == np.uint8
         assert cv2.imread(str(out / f'overlays/{name}.jpg')).shape == image.shape
@@ -91,9 +90,9 @@ def test_onnxruntime_and_bf16_write_the_files_pytorch_writes(tmp_path, scans, ch
     assert ([p for p in output_files(tmp_path / 'bf16') if not p.startswith('tiles/')]
             == [p for p in expected if not p.startswith('tiles/')])
     for mask in (p for p in expected if p.startswith('masks/')):
-        reference = cv2.imread(str(tmp_path / 'pytorch' / mask), cv2.IMREAD_UNCHANGED)
-        onnx = cv2.imread(str(tmp_path / 'onnxruntime' / mask), cv2.IMREAD_UNCHANGED)
-        bf16 = cv2.imread(str(tmp_path / 'bf16' / mask), cv2.IMREAD_UNCHANGED)
+        reference = read_mask(tmp_path / 'pytorch' / mask)
+        onnx = read_mask(tmp_path / 'onnxruntime' / mask)
+        bf16 = read_mask(tmp_path / 'bf16' / mask)
         np.testing.assert_array_equal(onnx, reference)
         assert (bf16 == reference).mean() > 0.9  # bfloat16 rounding moves a few pixels
     assert ([f['area_percent'] for f in reports['onnxruntime']['files'] if f['status'] == 'ok']

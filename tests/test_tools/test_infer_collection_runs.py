@@ -2,7 +2,7 @@
 tools/dist_infer.sh (torchrun) and tools/slurm_infer.sh (srun), each ending with the outputs
 of one uninterrupted process. (What a re-run skips and redoes: tests/test_apis/
 test_damage_report.py; which shard a process of a Slurm job array takes:
-tests/test_apis/test_collection_shards.py.)"""
+tests/test_apis/test_reports/test_collection_shards.py.)"""
 import json
 import signal
 import subprocess
@@ -11,8 +11,9 @@ import time
 import cv2
 import numpy as np
 import pytest
-from conftest import DEMO_CONFIG, PYTHON, REPO, free_port, run_main, tool_env
 from PIL import Image
+
+from helpers import DEMO_CONFIG, PYTHON, REPO, free_port, run_main, tool_env
 
 SCANS = 6
 

@@ -1,15 +1,15 @@
 """Our tools/train.py and test.py, alone and distributed over CPU processes (torchrun, srun)."""
 import json
 import re
-import subprocess
 
 import pytest
 import torch
-from conftest import (DEMO_CONFIG, IN_PROCESS_LOADING, PYTHON, REPO, free_port, newest_log,
-                      run_main, tool_env)
 from mmengine.config import Config
 
 from mmseg_heritage.engine import cpu_distributed_cfg, setup_cpu_distributed
+
+from helpers import (DEMO_CONFIG, IN_PROCESS_LOADING, PYTHON, REPO, free_port, newest_log, run_main,
+                     run_process, tool_env)
 
 TOOLS = REPO / 'tools'
 # The val split has 3 images: 2 processes get 2 each, so the sampler pads it with a repeat.
@@ -22,8 +22,7 @@ GLOO_RANK0 = 'No GPU: started distributed run with the gloo backend on CPU, rank
 
 def run(command, cwd, env=None, returncode=0) -> str:
     """Run a tool; return its stdout and stderr together."""
-    result = subprocess.run([str(part) for part in command], capture_output=True, text=True,
-                            cwd=cwd, env=env or tool_env())
+    result = run_process(command, cwd=cwd, env=env or tool_env())
     output = result.stdout + result.stderr
     assert result.returncode == returncode, output[-6000:]
     return output

@@ -3,9 +3,9 @@ import json
 import subprocess
 import sys
 
-from conftest import IN_PROCESS_LOADING, REPO, data_root_options
-
 from mmseg_heritage.zoo.model_index import zoo_configs
+
+from helpers import IN_PROCESS_LOADING, REPO, data_root_options
 
 
 def mim(*args, cwd):

@@ -1,7 +1,7 @@
 """tools/analysis/model_complexity.py writes its table (the counting: tests/test_benchmarks)."""
 import json
 
-from conftest import REPO, load_tool
+from helpers import REPO, load_tool
 
 UNET = REPO / 'configs/_base_/models/unet_s.py'
 

@@ -4,10 +4,11 @@ import shutil
 
 import pytest
 import yaml
-from conftest import DEMO_CONFIG, REPO, run_main
 
 from mmseg_heritage.zoo.model_index import (PublishedResult, check_model_zoo, model_zoo_files,
                                             read_results)
+
+from helpers import DEMO_CONFIG, REPO, run_main
 
 TOOL = REPO / 'tools/model_zoo.py'
 

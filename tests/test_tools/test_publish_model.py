@@ -3,14 +3,14 @@ import hashlib
 import json
 import shutil
 
-import cv2
 import numpy as np
 import pytest
 import torch
 import yaml
-from conftest import REPO, add_to_hub_cache, run_main
 
 from mmseg_heritage.evaluation.run_results import last_checkpoint, read_metrics
+
+from helpers import REPO, add_to_hub_cache, read_mask, run_main
 
 PUBLISH = REPO / 'tools/publish_model.py'
 INFER = REPO / 'tools/infer.py'
@@ -110,7 +110,7 @@ def test_a_hub_id_loads_offline_from_the_hugging_face_cache(published, hub_cache
                       capsys=capsys)
     assert result.returncode == 0
     np.testing.assert_array_equal(
-        cv2.imread(str(tmp_path / f'maps/masks/{image.stem}.png'), cv2.IMREAD_UNCHANGED),
+        read_mask(tmp_path / f'maps/masks/{image.stem}.png'),
         by_folder)
     report = json.loads((tmp_path / 'maps/report.json').read_text())
     assert report['model'] == HUB_ID

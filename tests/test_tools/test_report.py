@@ -4,10 +4,11 @@ import shutil
 
 import cv2
 import pytest
-from conftest import REPO, run_main
 
 from mmseg_heritage.evaluation.run_results import load_run
 from mmseg_heritage.visualization.html_report import html_report
+
+from helpers import REPO, run_main
 
 
 def report(*args, capsys=None):

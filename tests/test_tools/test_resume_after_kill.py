@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import DEMO_CONFIG, IN_PROCESS_LOADING, REPO, TEST_HOOKS
 
 import mmseg_heritage
+
+from helpers import DEMO_CONFIG, IN_PROCESS_LOADING, REPO, TEST_HOOKS
 
 ITERS = 6
 

@@ -9,10 +9,11 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from conftest import (DEMO_CONFIG, REPO, run_config_tool, run_main, run_stock_tool,
-                      run_stock_train, stock_mmseg_tool)
 
 from mmseg_heritage.datasets.preparation import read_split
+
+from helpers import (DEMO_CONFIG, REPO, read_mask, run_config_tool, run_main, run_stock_tool,
+                     run_stock_train, stock_mmseg_tool)
 
 
 def test_stock_train_writes_checkpoints(trained_work_dir):
@@ -87,10 +88,10 @@ def test_out_writes_a_class_id_png_per_test_image(tool, trained_work_dir, synthe
     test_ids = read_split(synthetic_root / 'splits/test.txt')
     assert sorted(p.name for p in out.iterdir()) == sorted(f'{i}.png' for i in test_ids)
     for name in test_ids:
-        prediction = cv2.imread(str(out / f'{name}.png'), cv2.IMREAD_UNCHANGED)
+        prediction = read_mask(out / f'{name}.png')
         assert prediction.dtype == np.uint8 and prediction.shape == (64, 64)
         np.testing.assert_array_equal(
-            prediction, cv2.imread(str(infer_masks / f'{name}.png'), cv2.IMREAD_UNCHANGED))
+            prediction, read_mask(infer_masks / f'{name}.png'))
     # The scores are still computed.
     (record_file,) = work_dir.glob('*/metrics.json')
     assert json.loads(record_file.read_text())['num_images'] == len(test_ids)

@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from conftest import IN_PROCESS_LOADING, REPO, load_tool, run_main
+
+from helpers import IN_PROCESS_LOADING, REPO, load_tool, read_mask, run_main
 
 STARTER = REPO / 'checkpoints/starter'
 
@@ -79,8 +80,7 @@ def test_scores_and_real_photographs_are_reported(trained):
     assert shares == {Path(r['file']).name: r['damaged_percent'] for r in report['files']}
     assert sorted(shares) == ['p0.png', 'p1.png']
     for photo, share in shares.items():
-        mask = cv2.imread(str(trained / f'work/real_photos/masks/{Path(photo).stem}.png'),
-                          cv2.IMREAD_UNCHANGED)
+        mask = read_mask(trained / f'work/real_photos/masks/{Path(photo).stem}.png')
         assert share == pytest.approx(100 * np.count_nonzero(mask) / mask.size, abs=1e-3)
         assert f'| {photo} | {share:.2f} |' in card
     assert cv2.imread(str(trained / 'out/real_photos.png')) is not None

@@ -5,6 +5,8 @@ import pytest
 from mmseg_heritage.utils import (atomic_path, remove_partial_files, write_image_atomic,
                                   write_json_atomic)
 
+from helpers import read_mask
+
 
 def test_failed_write_keeps_the_old_file_and_leaves_no_partial(tmp_path):
     path = tmp_path / 'metrics.json'
@@ -24,7 +26,7 @@ def test_images_round_trip_in_rgb(tmp_path):
     assert np.array_equal(cv2.imread(str(tmp_path / 'a.png'))[..., ::-1], image)
     mask = np.array([[0, 15, 255]], np.uint8)
     write_image_atomic(tmp_path / 'm.png', mask)
-    assert np.array_equal(cv2.imread(str(tmp_path / 'm.png'), cv2.IMREAD_UNCHANGED), mask)
+    assert np.array_equal(read_mask(tmp_path / 'm.png'), mask)
 
 
 def test_leftover_partial_files_are_removed(tmp_path):

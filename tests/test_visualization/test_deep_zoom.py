@@ -7,6 +7,8 @@ import pytest
 
 from mmseg_heritage.visualization.deep_zoom import DeepZoomWriter
 
+from helpers import read_mask
+
 
 def write(folder, image, band_rows, **options):
     writer = DeepZoomWriter(folder / 'image.dzi', image.shape[1], image.shape[0], **options)
@@ -66,7 +68,7 @@ def test_damage_layers_skip_empty_tiles_and_stay_visible_zoomed_out(tmp_path):
         assert {f'{level}/{i % columns}_{i // columns}.png' for i, flag in enumerate(flags)
                 if flag == '1'} == {name for name in written if name.startswith(f'{level}/')}
     # Halved eight times the scratch still shows, at full strength, in its class colour.
-    smallest = cv2.imread(str(tmp_path / 'image_files/2/0_0.png'), cv2.IMREAD_UNCHANGED)
+    smallest = read_mask(tmp_path / 'image_files/2/0_0.png')
     assert smallest[..., 3].max() == 255
     assert tuple(smallest[smallest[..., 3] > 0][0, :3]) == (0, 0, 255)  # BGR
 

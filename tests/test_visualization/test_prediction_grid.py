@@ -2,10 +2,10 @@ import cv2
 import matplotlib.pyplot as plt
 import numpy as np
 
-from mmseg_heritage.apis.sample_predictions import SamplePrediction
+from mmseg_heritage.apis import SamplePrediction
 from mmseg_heritage.visualization import colourise, save_prediction_grid
-from mmseg_heritage.visualization.prediction_grid import (IGNORED_COLOUR, WRONG_COLOUR,
-                                                          error_map, prediction_grid)
+from mmseg_heritage.visualization.prediction_grid import (IGNORED_COLOUR, WRONG_COLOUR, error_map,
+                                                          prediction_grid)
 
 
 def test_colourise_uses_the_palette_and_background_colour():

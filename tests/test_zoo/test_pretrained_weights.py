@@ -3,11 +3,12 @@ import re
 
 import pytest
 import timm
-from conftest import REPO
 from mmengine.config import Config
 
 from mmseg_heritage.zoo import PretrainedWeights, pretrained_weights
 from mmseg_heritage.zoo.model_index import zoo_configs
+
+from helpers import REPO
 
 # MMSeg's MiT encoders, by their stage depths.
 MIT_DEPTHS = {'mit_b3': [3, 4, 18, 3]}

@@ -19,7 +19,7 @@ from pathlib import Path
 from mmengine.config import Config, DictAction
 
 import mmseg_heritage  # noqa: F401  registers the plugin's components
-from mmseg_heritage.apis.sample_predictions import sample_predictions
+from mmseg_heritage.apis import sample_predictions
 from mmseg_heritage.visualization.prediction_grid import save_prediction_grid
 
 

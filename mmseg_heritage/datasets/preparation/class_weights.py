@@ -1,5 +1,6 @@
 """Per-class loss weights from pixel counts, saved as ``class_weights.json`` (read back by
-``mmseg_heritage.utils.load_class_weights``, which the loss and the rare-class crop use).
+``mmseg_heritage.utils.load_class_weights``, ``utils/class_weights_file.py``, which the loss
+and the rare-class crop use).
 
 With ``f_c`` the share of class ``c`` among labelled pixels (255 excluded):
 
@@ -24,7 +25,7 @@ from typing import Dict, Sequence, Tuple
 import numpy as np
 
 from ...class_names import CLASSES
-from ...utils.class_weights import DEFAULT_METHOD, WEIGHTING_METHODS
+from ...utils.class_weights_file import DEFAULT_METHOD, WEIGHTING_METHODS
 
 DEFAULT_CLIP = (0.05, 50.0)
 

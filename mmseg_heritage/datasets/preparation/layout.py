@@ -19,7 +19,7 @@ import numpy as np
 
 from ...class_names import colourise
 from ...utils import write_image_atomic, write_json_atomic
-from ...utils.class_weights import CLASS_WEIGHTS_FILE
+from ...utils.class_weights_file import CLASS_WEIGHTS_FILE
 from ..metadata import write_metadata
 from .class_weights import class_weights_record
 from .splits import DEFAULT_RATIOS, write_splits

@@ -8,7 +8,7 @@ from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
 from ...class_names import CLASSES, IGNORE_INDEX
-from ...utils.class_weights import load_class_weights
+from ...utils.class_weights_file import load_class_weights
 from ..damage_bank import DamageBank
 
 BLEND_MODES = ('alpha', 'multiply', 'screen')

@@ -6,7 +6,7 @@ from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
 from mmseg.registry import TRANSFORMS
 
-from ...utils.class_weights import load_class_weights
+from ...utils.class_weights_file import load_class_weights
 
 
 @TRANSFORMS.register_module()

@@ -39,7 +39,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 
-from ...utils.class_weights import load_class_weights
+from ...utils.class_weights_file import load_class_weights
 
 
 def _safe_ratio(numerator: torch.Tensor, denominator: torch.Tensor) -> torch.Tensor:

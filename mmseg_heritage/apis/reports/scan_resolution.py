@@ -14,7 +14,7 @@ from typing import Optional, Tuple, Union
 
 from PIL import Image
 
-from ..datasets.image_decoding import (QUARTER_TURN_ORIENTATIONS, decoding, exif_orientation,
+from ...datasets.image_decoding import (QUARTER_TURN_ORIENTATIONS, decoding, exif_orientation,
                                        pixel_limit)
 
 MM_PER_INCH = 25.4

@@ -26,9 +26,9 @@ from typing import Dict, List, Optional, Sequence
 import cv2
 import numpy as np
 
-from ..class_names import LINEAR_DAMAGE
-from ..utils.pixel_counts import value_counts
-from ..utils.thinning import thin
+from ...class_names import LINEAR_DAMAGE
+from ...utils.pixel_counts import value_counts
+from ...utils.thinning import thin
 from .scan_resolution import ScanResolution
 
 BAND_PIXELS = 1 << 22  # about 4 megapixels per band

@@ -5,10 +5,10 @@ from typing import Dict, List, Mapping, Optional, Sequence, Union
 import cv2
 import numpy as np
 
-from ..class_names import CLASSES
-from ..datasets.image_decoding import read_mask_file
-from ..visualization.damage_map_sheet import DamageMap
-from .damage_inferencer import read_image
+from ...class_names import CLASSES
+from ...datasets.image_decoding import read_mask_file
+from ...visualization.damage_map_sheet import DamageMap
+from ..inference.tiled_inference import read_image
 
 
 def true_damaged_percent(annotation: np.ndarray) -> float:

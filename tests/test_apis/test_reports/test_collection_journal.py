@@ -3,7 +3,8 @@ import json
 import os
 
 from mmseg_heritage.apis import CollectionJournal
-from mmseg_heritage.apis.collection_journal import journal_entry, settings_key, source_identity
+from mmseg_heritage.apis.reports.collection_journal import (journal_entry, settings_key,
+                                                            source_identity)
 
 
 def scan(path, data=b'scan'):

@@ -23,20 +23,20 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 import numpy as np
 from mmengine.logging import print_log
 
-from ..class_names import LINEAR_DAMAGE
-from ..datasets.image_decoding import DECODER_ERRORS
-from ..utils.atomic_files import (PARTIAL_MARK, write_image_atomic, write_json_atomic,
+from ...class_names import LINEAR_DAMAGE
+from ...datasets.image_decoding import DECODER_ERRORS
+from ...utils.atomic_files import (PARTIAL_MARK, write_image_atomic, write_json_atomic,
                                   write_text_atomic)
-from ..utils.pixel_counts import value_counts
-from ..visualization.collection_index_page import collection_index_page
-from ..visualization.damage_overlay import damage_overlay
+from ...utils.pixel_counts import value_counts
+from ...visualization.collection_index_page import collection_index_page
+from ...visualization.damage_overlay import damage_overlay
+from ..inference.tiled_inference import read_image
 from .collection_journal import CollectionJournal, journal_entry, settings_key, source_identity
 from .collection_shards import assign_shard
 from .condition_report import install_viewer, write_condition_report
 from .damage_geojson import damage_geojson
 from .damage_measures import DEFAULT_MIN_REGION_PX, measure_damage, min_region_pixels
 from .scan_resolution import ScanResolution, read_scan_resolution
-from .tiled_inference import read_image
 
 # Journal fields that are not part of a scan's record in the report.
 JOURNAL_ONLY = ('source', 'settings', 'finished')
@@ -210,7 +210,8 @@ class _CollectionRun:
             f' and {min_region_mm2:g} mm² (where the resolution is known)'
             if min_region_mm2 else '')
         # CPU threads change the speed, not the outputs: a re-run with others skips what is done.
-        settings = dict({k: v for k, v in details.items() if k != 'threads'}, overlay=overlay, opacity=opacity if overlay else None,
+        settings = dict({k: v for k, v in details.items() if k != 'threads'}, overlay=overlay,
+                        opacity=opacity if overlay else None,
                         resolution=None if resolution is None else resolution.as_dict(),
                         min_region_px=min_region_px, min_region_mm2=min_region_mm2,
                         viewer=viewer, classes=list(self.classes))

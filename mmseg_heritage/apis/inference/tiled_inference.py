@@ -3,7 +3,7 @@ the precision and the prediction of one image.
 
 :class:`~.damage_inferencer.DamageInferencer` (PyTorch) and
 :class:`~.onnx_damage_inferencer.OnnxDamageInferencer` (ONNX Runtime) differ only in the model
-they call; both predict through :func:`~.tiled_prediction.predict_labels`.
+they call; both predict through :func:`~.sliding_window.predict_labels`.
 """
 import copy
 from contextlib import nullcontext
@@ -14,8 +14,8 @@ import numpy as np
 import torch
 from mmcv.transforms import Compose, RandomChoiceResize, RandomResize, Resize
 
-from ..datasets.image_decoding import read_image_file
-from .tiled_prediction import predict_labels
+from ...datasets.image_decoding import read_image_file
+from .sliding_window import predict_labels
 
 # Tile for models configured for whole-image inference: an image (after the test pipeline's
 # resize) up to this size runs whole, exactly as `tools/test.py` runs it; larger ones in tiles.

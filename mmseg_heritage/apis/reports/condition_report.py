@@ -13,10 +13,10 @@ from urllib.parse import quote
 
 import numpy as np
 
-from ..utils.atomic_files import write_bytes_atomic, write_text_atomic
-from ..utils.pixel_counts import value_counts
-from ..visualization.condition_report_page import condition_report_page
-from ..visualization.deep_zoom import DeepZoomWriter
+from ...utils.atomic_files import write_bytes_atomic, write_text_atomic
+from ...utils.pixel_counts import value_counts
+from ...visualization.condition_report_page import condition_report_page
+from ...visualization.deep_zoom import DeepZoomWriter
 
 VENDOR = Path(__file__).resolve().parents[1] / 'visualization/vendor/openseadragon'
 VIEWER_FILES = ('openseadragon.min.js', 'LICENSE.txt')

@@ -10,6 +10,8 @@ from mmseg_heritage.apis import area_percent, find_images, infer_collection
 from mmseg_heritage.class_names import CLASSES, PALETTE
 from mmseg_heritage.visualization import damage_overlay
 
+from helpers import read_mask
+
 
 def touch_image(path, size=(8, 12)):
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,7 +93,7 @@ def test_report_matches_masks_and_names_bad_files(tmp_path):
     records = infer_collection(StubInferencer(), images, tmp_path / 'out', progress=False)
     assert [r['status'] for r in records] == ['ok', 'failed', 'ok']
     assert 'b.jpg: the image could not be decoded' in records[1]['error']
-    mask = cv2.imread(str(tmp_path / 'out/masks/a.png'), cv2.IMREAD_UNCHANGED)
+    mask = read_mask(tmp_path / 'out/masks/a.png')
     assert mask.shape == (8, 12) and (mask[:, :6] == 1).all() and (mask[:, 6:] == 0).all()
     assert cv2.imread(str(tmp_path / 'out/overlays/c.jpg')).shape == (4, 6, 3)
     report = json.loads((tmp_path / 'out/report.json').read_text())
@@ -152,7 +154,7 @@ def test_a_rerun_skips_what_is_done_and_redoes_what_changed(tmp_path):
     assert run(opacity=0.8, details=dict(threads=7))[0] == 0  # threads change no output
     lines = (out / 'journal/shard-0-of-1.jsonl').read_text().splitlines()
     assert len(lines) == 4 + 1 + 2 + 2 + 4 + 1  # 'bad' is tried again by every run
-    assert cv2.imread(str(out / 'masks/b.png'), cv2.IMREAD_UNCHANGED).shape == (9, 14)
+    assert read_mask(out / 'masks/b.png').shape == (9, 14)
 
 
 def test_shards_write_one_report_from_their_journals(tmp_path):

@@ -15,7 +15,7 @@ from typing import List, Optional, Sequence
 import cv2
 import numpy as np
 
-from ..utils.pixel_counts import value_counts
+from ...utils.pixel_counts import value_counts
 from .damage_measures import DEFAULT_MIN_REGION_PX
 
 BAND_ROWS = 1024

@@ -3,8 +3,11 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
-from mmseg_heritage.apis.damage_inferencer import DamageInferencer
-from mmseg_heritage.apis.sample_predictions import fit_within, sample_predictions, score_image
+from mmseg_heritage.apis import DamageInferencer
+from mmseg_heritage.apis.inference.sample_predictions import (fit_within, sample_predictions,
+                                                              score_image)
+
+from helpers import read_mask
 
 
 @pytest.fixture(scope='module')
@@ -29,8 +32,7 @@ def test_every_image_scored_as_numpy_scores_the_inferencers_prediction(
     inferencer = DamageInferencer(*model, device='cpu')
     for sample in train_samples:
         image = cv2.imread(str(synthetic_root / f'images/{sample.name}.png'))
-        truth = cv2.imread(str(synthetic_root / f'annotations/{sample.name}.png'),
-                           cv2.IMREAD_UNCHANGED)
+        truth = read_mask(synthetic_root / f'annotations/{sample.name}.png')
         prediction = inferencer.predict(image)
         np.testing.assert_array_equal(sample.prediction, prediction)
         np.testing.assert_array_equal(sample.ground_truth, truth)

@@ -12,7 +12,7 @@ from typing import Dict, Optional, Tuple
 
 import torch
 
-from ..datasets.image_decoding import DECODER_ERRORS, read_header
+from ...datasets.image_decoding import DECODER_ERRORS, read_header
 
 LAUNCHERS = ('none', 'pytorch', 'slurm')
 

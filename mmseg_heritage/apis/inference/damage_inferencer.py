@@ -5,8 +5,8 @@ from typing import Optional, Tuple
 from mmcv.transforms import Compose
 from mmseg.apis import MMSegInferencer
 
-from ..class_names import CLASSES, PALETTE
-from ..zoo import config_and_checkpoint
+from ...class_names import CLASSES, PALETTE
+from ...zoo import config_and_checkpoint
 from .tiled_inference import PRECISIONS, TiledInference, inference_pipeline, read_image
 
 __all__ = ['DamageInferencer', 'read_image']

@@ -2,11 +2,12 @@
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import DEMO_CONFIG
 from mmengine.config import Config, ConfigDict
 from mmseg.registry import MODELS
 
 from mmseg_heritage.apis import logit_bands, predict_labels, tile_starts
+
+from helpers import DEMO_CONFIG
 
 
 @pytest.fixture(scope='module')
@@ -62,7 +63,7 @@ def test_resized_labels_equal_mmseg_bilinear_resize(model, monkeypatch):
     expected = F.interpolate(reference[None], size=out_size, mode='bilinear',
                              align_corners=False)[0].argmax(0).numpy()
     # Small bands, so that the output is assembled from many of them.
-    monkeypatch.setattr('mmseg_heritage.apis.tiled_prediction.BAND_FLOATS', 16 * 415 * 7)
+    monkeypatch.setattr('mmseg_heritage.apis.inference.sliding_window.BAND_FLOATS', 16 * 415 * 7)
     labels = predict_labels(model, image, out_size, (64, 64), (48, 48), 2, 16)
     assert (labels == expected).all()
 

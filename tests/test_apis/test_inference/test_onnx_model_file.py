@@ -6,7 +6,7 @@ import pytest
 from onnx import TensorProto, helper
 
 from mmseg_heritage.apis import read_metadata, write_metadata
-from mmseg_heritage.apis.onnx_model_file import FORMAT_KEY
+from mmseg_heritage.apis.inference.onnx_model_file import FORMAT_KEY
 from mmseg_heritage.class_names import CLASSES, PALETTE
 
 METADATA = dict(

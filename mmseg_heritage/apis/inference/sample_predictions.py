@@ -17,8 +17,8 @@ from mmengine.config import Config
 from mmengine.dataset import BaseDataset
 from mmseg.registry import DATASETS
 
-from ..class_names import CLASSES
-from ..evaluation.metrics.artefact_metric import confusion_matrix, scores_from_confusion
+from ...class_names import CLASSES
+from ...evaluation.metrics.artefact_metric import confusion_matrix, scores_from_confusion
 from .damage_inferencer import DamageInferencer
 from .tiled_inference import read_image
 

@@ -5,7 +5,7 @@ from typing import Optional, Union
 from mmengine.config import Config
 from mmseg.apis import init_model as mmseg_init_model
 
-from ..zoo import config_and_checkpoint
+from ...zoo import config_and_checkpoint
 
 
 def init_model(model: Union[str, os.PathLike, Config], checkpoint: Optional[str] = None,

@@ -1,0 +1,227 @@
+"""What the tests share besides fixtures (those are in conftest.py): the repository's paths,
+running tools in this process or as processes, reading what they wrote, and the shared data
+made once per run. Tests import it by name (``from helpers import ...``): pytest.ini puts
+tests/ on the import path."""
+import csv
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Callable, Dict, Optional, Sequence
+
+import cv2
+import numpy as np
+from filelock import FileLock
+from mmengine.config import Config
+
+from mmseg_heritage.evaluation.metrics.artefact_metric import SCHEMA_VERSION
+from mmseg_heritage.utils.data_config import LOADERS, set_data_root
+
+REPO = Path(__file__).resolve().parents[1]
+TEST_HOOKS = REPO / 'tests/test_tools'  # kill_hook.py, rank_weights_hook.py
+DEMO_CONFIG = REPO / 'configs/demo/unet_s_synthetic_160.py'
+PYTHON = sys.executable  # the virtualenv's interpreter
+# Loading in the tool's own process: no worker processes to start on these few tiny images.
+IN_PROCESS_LOADING = [*(f'{loader}.num_workers=0' for loader in LOADERS),
+                      *(f'{loader}.persistent_workers=False' for loader in LOADERS)]
+
+def load_tool(path: Path) -> ModuleType:
+    """A tool's script as a module, to call its ``main(argv)`` or helpers in this process."""
+    spec = importlib.util.spec_from_file_location(f'tool_{path.stem}', path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as for an imported module (dataclasses look it up)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_main(tool: Path, *args, capsys=None, env=None) -> subprocess.CompletedProcess:
+    """A tool's ``main()`` called in this process with ``args`` as its command line
+    (``sys.argv``, which our tools and MMSeg's read), its exit status and (with pytest's
+    ``capsys`` or ``capfd``) its output given back as ``subprocess.run`` gives a process's: a
+    ``SystemExit`` (argparse's errors) gives its code, ``None`` 0. ``env``: the environment
+    during the call (``os.environ``, which the processes it starts inherit). What the tools set
+    in ``os.environ`` (LOCAL_RANK; MMEngine the threads of OpenMP and MKL) is undone."""
+    argv = [str(arg) for arg in args]
+    saved_argv, saved_env = sys.argv, dict(os.environ)
+    sys.argv = [str(tool), *argv]
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
+    try:
+        returncode = load_tool(tool).main()
+    except SystemExit as exit_:  # argparse's errors, and tools that exit
+        returncode = exit_.code
+    finally:
+        sys.argv = saved_argv
+        os.environ.clear()
+        os.environ.update(saved_env)
+    captured = capsys.readouterr() if capsys else None
+    return subprocess.CompletedProcess([str(tool), *argv], returncode or 0,
+                                       captured and captured.out, captured and captured.err)
+
+
+def read_mask(path) -> np.ndarray:
+    """A mask (or any image) as stored, class ids as they are; fails where it cannot be read
+    (OpenCV returns None for a missing or corrupt file)."""
+    mask = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    assert mask is not None, f'{path}: missing or not an image'
+    return mask
+
+
+def write_metrics(folder: Path, record: dict, matrix: Optional[Sequence[Sequence[int]]] = None,
+                  classes: Sequence[str] = ('Clean', 'Damage')) -> Path:
+    """A hand-made ``metrics.json`` in ``folder`` (ArtefactMetric's record, this schema version
+    unless ``record`` names one) and, given ``matrix``, its ``confusion_matrix.csv`` of
+    ``classes``, as a run writes them; returns ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / 'metrics.json').write_text(json.dumps({'schema_version': SCHEMA_VERSION, **record}))
+    if matrix is not None:
+        with open(folder / 'confusion_matrix.csv', 'w', newline='') as f:
+            writer = csv.writer(f)
+            writer.writerow(['ground truth \\ prediction', *classes])
+            writer.writerows([name, *row] for name, row in zip(classes, np.asarray(matrix).tolist()))
+    return folder
+
+
+def run_process(command, cwd=None, env=None) -> subprocess.CompletedProcess:
+    """A command as a process (its arguments as strings), its output captured as text."""
+    return subprocess.run([str(part) for part in command], capture_output=True, text=True,
+                          cwd=cwd, env=env)
+
+
+def newest_log(work_dir) -> str:
+    """The log of a work dir's newest run (MMEngine's ``<timestamp>/<timestamp>.log``), or ''."""
+    logs = sorted(Path(work_dir).glob('*/*.log'), key=lambda path: path.stat().st_mtime)
+    return logs[-1].read_text() if logs else ''
+
+
+def data_root_options(data_root, config: Path = DEMO_CONFIG) -> list:
+    """``--cfg-options`` that point ``config`` at ``data_root`` as ``set_data_root`` does, for
+    tools without ``--data-root`` (MMSeg's own): every value it changes, by its key."""
+    cfg = Config.fromfile(config, import_custom_modules=False)
+    before = dict(_leaves(cfg.to_dict()))
+    moved = dict(_leaves(set_data_root(cfg, str(data_root)).to_dict()))
+    return [f'{key}={value}' for key, value in moved.items() if before.get(key) != value]
+
+
+def _leaves(node, prefix: str = ''):
+    """(dotted key, value) of every value in a config; list items by index."""
+    items = node.items() if isinstance(node, dict) else (
+        enumerate(node) if isinstance(node, (list, tuple)) else None)
+    if items is None:
+        yield prefix, node
+        return
+    for key, value in items:
+        yield from _leaves(value, f'{prefix}.{key}' if prefix else str(key))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def tool_env(**variables) -> dict:
+    """Environment for the tools: the venv's python first, no leftover distributed settings,
+    and the test hooks of tests/test_tools importable by configs."""
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith('SLURM_') and name not in
+           ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')}
+    env.update(PATH=f'{Path(PYTHON).parent}{os.pathsep}{env["PATH"]}', PYTHON=PYTHON,
+               PYTHONHASHSEED='0', PYTHONPATH=str(TEST_HOOKS), **variables)
+    return env
+
+def made_once(tmp_path_factory, name: str, make: Callable[[Path], Path]) -> Path:
+    """What ``make(folder)`` returns, made once per test run: under pytest-xdist the first
+    worker to ask makes it in the run's folder (above the workers' own) while holding a lock,
+    and the others wait for it and share it. Tests must leave it as it is (copy to change)."""
+    if 'PYTEST_XDIST_WORKER' not in os.environ:
+        return make(tmp_path_factory.mktemp(name))
+    run_dir = tmp_path_factory.getbasetemp().parent
+    made = run_dir / f'{name}.made'  # holds the path, written once the folder is complete
+    with FileLock(str(run_dir / f'{name}.lock')):
+        if not made.exists():
+            folder = run_dir / name
+            shutil.rmtree(folder, ignore_errors=True)  # left by a worker that failed
+            folder.mkdir()
+            made.write_text(str(make(folder)))
+    return Path(made.read_text())
+
+def stock_mmseg_tool(name: str) -> Path:
+    """Path of one of the tools MMSeg ships inside its installed package."""
+    import mmseg
+    return Path(mmseg.__file__).parent / '.mim' / 'tools' / name
+
+
+def run_stock_tool(tool: str, work_dir, data_root, *args, options=(),
+                   in_process: bool = False) -> subprocess.CompletedProcess:
+    """Run one of MMSeg's own tools on the demo config with our data and in-process loading.
+
+    ``args`` go before ``--cfg-options``; ``options`` are extra config overrides.
+    """
+    return run_config_tool(stock_mmseg_tool(tool), work_dir, data_root, *args, options=options,
+                           in_process=in_process)
+
+
+def run_config_tool(tool: Path, work_dir, data_root, *args, options=(),
+                    in_process: bool = False) -> subprocess.CompletedProcess:
+    """Run a tool that takes a config first (ours or MMSeg's) on the demo config with our data
+    and in-process loading; ``args`` go before ``--cfg-options``.
+
+    As a process, or ``in_process`` (quicker: a process takes seconds to import MMSeg) by
+    :func:`run_main`; then the output given back is the log the run wrote (the newest in
+    ``work_dir``).
+    """
+    argv = [str(DEMO_CONFIG), *args, '--work-dir', str(work_dir), '--cfg-options',
+            *data_root_options(data_root), *IN_PROCESS_LOADING, *options]
+    if in_process:
+        result = run_main(tool, *argv)
+        assert result.returncode == 0, result.returncode
+        result.stdout, result.stderr = newest_log(work_dir), ''
+        return result
+    result = subprocess.run([sys.executable, str(tool), *argv], capture_output=True, text=True,
+                            cwd=work_dir.parent, env={**os.environ, 'PYTHONHASHSEED': '0'})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-5000:]
+    return result
+
+
+def run_stock_train(work_dir, data_root, iters: int, *flags, options=(),
+                    in_process: bool = False) -> subprocess.CompletedProcess:
+    """Run MMSeg's own tools/train.py, shrunk to a few small iterations."""
+    return run_stock_tool(
+        'train.py', work_dir, data_root, *flags,
+        options=[f'train_cfg.max_iters={iters}', 'train_cfg.val_interval=2',
+                 'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1',
+                 'train_dataloader.batch_size=2', *options], in_process=in_process)
+
+def add_to_hub_cache(cache: Path, repo_id: str, files: Dict[str, Path],
+                     commit: str = '0123456789abcdef0123456789abcdef01234567') -> Path:
+    """Lay files out in a Hugging Face cache as ``hf download`` does; return the snapshot.
+
+    ``models--ORG--NAME/blobs/<etag>`` holds each file, ``snapshots/<commit>/<name>`` links to
+    it and ``refs/main`` names the commit. Weights (``.pth``, ``.safetensors``) are LFS files,
+    whose etag is their SHA-256; other files are kept in git, etag their git blob hash.
+    """
+    repo = cache / ('models--' + repo_id.replace('/', '--'))
+    snapshot = repo / 'snapshots' / commit
+    for name, source in files.items():
+        data = Path(source).read_bytes()
+        if name.endswith(('.pth', '.safetensors')):
+            etag = hashlib.sha256(data).hexdigest()
+        else:
+            etag = hashlib.sha1(b'blob %d\0' % len(data) + data).hexdigest()
+        blob = repo / 'blobs' / etag
+        blob.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, blob)
+        link = snapshot / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(os.path.relpath(blob, link.parent))
+    (repo / 'refs').mkdir(exist_ok=True)
+    (repo / 'refs' / 'main').write_text(commit)
+    return snapshot
