@@ -1,8 +1,10 @@
 """MMSeg's inferencer, predicting large scans tile by tile with bounded memory."""
 import warnings
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 from mmcv.transforms import Compose
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import FUNCTIONS
 from mmseg.apis import MMSegInferencer
 
 from ...class_names import CLASSES, PALETTE
@@ -74,6 +76,14 @@ class DamageInferencer(TiledInference, MMSegInferencer):
         # Only used for drawing here; without a save_dir its file backend just warns.
         cfg.visualizer.pop('vis_backends', None)
         return super()._init_visualizer(cfg)
+
+    def _init_collate(self, cfg) -> Callable:
+        # Collate functions are MMEngine's: MMSeg registers none, and MMEngine's inferencer
+        # looking for them in the 'mmseg' scope only warns and falls back to MMEngine's.
+        collate_fn = cfg.test_dataloader.get('collate_fn')
+        if isinstance(collate_fn, dict):
+            collate_fn = collate_fn['type']
+        return FUNCTIONS.get(collate_fn) if collate_fn else pseudo_collate
 
     def _init_pipeline(self, cfg) -> Compose:
         return inference_pipeline(cfg.test_dataloader.dataset.pipeline, self.native_resolution)
