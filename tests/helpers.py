@@ -17,9 +17,12 @@ from typing import Callable, Dict, Optional, Sequence
 
 import cv2
 import numpy as np
+import torch
+import torch.nn.functional as F
 from filelock import FileLock
 from mmengine.config import Config
 
+from mmseg_heritage.apis import logit_bands
 from mmseg_heritage.evaluation.metrics.artefact_metric import SCHEMA_VERSION
 from mmseg_heritage.utils.data_config import LOADERS, set_data_root
 
@@ -46,9 +49,10 @@ def run_main(tool: Path, *args, capsys=None, env=None) -> subprocess.CompletedPr
     ``capsys`` or ``capfd``) its output given back as ``subprocess.run`` gives a process's: a
     ``SystemExit`` (argparse's errors) gives its code, ``None`` 0. ``env``: the environment
     during the call (``os.environ``, which the processes it starts inherit). What the tools set
-    in ``os.environ`` (LOCAL_RANK; MMEngine the threads of OpenMP and MKL) is undone."""
+    in ``os.environ`` (LOCAL_RANK; MMEngine the threads of OpenMP and MKL) and torch's thread
+    count (``--threads``) are undone."""
     argv = [str(arg) for arg in args]
-    saved_argv, saved_env = sys.argv, dict(os.environ)
+    saved_argv, saved_env, saved_threads = sys.argv, dict(os.environ), torch.get_num_threads()
     sys.argv = [str(tool), *argv]
     if env is not None:
         os.environ.clear()
@@ -61,6 +65,7 @@ def run_main(tool: Path, *args, capsys=None, env=None) -> subprocess.CompletedPr
         sys.argv = saved_argv
         os.environ.clear()
         os.environ.update(saved_env)
+        torch.set_num_threads(saved_threads)
     captured = capsys.readouterr() if capsys else None
     return subprocess.CompletedProcess([str(tool), *argv], returncode or 0,
                                        captured and captured.out, captured and captured.err)
@@ -74,6 +79,42 @@ def read_mask(path) -> np.ndarray:
     return mask
 
 
+def winning_margin(scores) -> np.ndarray:
+    """How far each pixel's winning score leads the runner-up: C x H x W scores (a model's
+    logits, or a head's scores) to H x W."""
+    top = torch.as_tensor(scores).float().topk(2, dim=0).values
+    return (top[0] - top[1]).numpy()
+
+
+def tiled_scores(inferencer, image: np.ndarray) -> torch.Tensor:
+    """The scores (C x H x W) whose argmax ``inferencer.predict(image)`` takes, computed in
+    this process: its tiles, and a resize back to the image's size where its test pipeline
+    resized the image (as ``predict_labels`` resizes them)."""
+    inputs = inferencer.pipeline(image)['inputs']
+    bands = logit_bands(inferencer.model, inputs, inferencer.tile_size, inferencer.tile_stride,
+                        inferencer.batch_size)
+    scores = torch.cat([band for _, band in bands], dim=1)
+    if tuple(scores.shape[-2:]) != image.shape[:2]:
+        scores = F.interpolate(scores[None], image.shape[:2], mode='bilinear',
+                               align_corners=False)[0]
+    return scores
+
+
+def assert_labels_agree(labels, reference, margin, tolerance: float = 1e-3,
+                        min_share: float = 0.999) -> None:
+    """``labels`` of another backend, precision, thread count or process against
+    ``reference``, as users are told to judge them: equal wherever the reference's winning
+    score leads by more than ``tolerance`` (float rounding cannot flip those; near-ties may
+    go either way), and equal in at least ``min_share`` of all pixels."""
+    labels, reference = np.asarray(labels), np.asarray(reference)
+    assert labels.shape == reference.shape == np.shape(margin)
+    flipped = (margin > tolerance) & (labels != reference)
+    assert not flipped.any(), (f'{int(flipped.sum())} pixels differ where the reference leads '
+                               f'by more than {tolerance}')
+    share = float((labels == reference).mean())
+    assert share >= min_share, f'{100 * share:.3f} % of the labels equal'
+
+
 def write_metrics(folder: Path, record: dict, matrix: Optional[Sequence[Sequence[int]]] = None,
                   classes: Sequence[str] = ('Clean', 'Damage')) -> Path:
     """A hand-made ``metrics.json`` in ``folder`` (ArtefactMetric's record, this schema version
@@ -85,7 +126,8 @@ def write_metrics(folder: Path, record: dict, matrix: Optional[Sequence[Sequence
         with open(folder / 'confusion_matrix.csv', 'w', newline='') as f:
             writer = csv.writer(f)
             writer.writerow(['ground truth \\ prediction', *classes])
-            writer.writerows([name, *row] for name, row in zip(classes, np.asarray(matrix).tolist()))
+            rows = np.asarray(matrix).tolist()
+            writer.writerows([name, *row] for name, row in zip(classes, rows))
     return folder
 
 

@@ -1,4 +1,4 @@
-"""Every model family exports to ONNX, and ONNX Runtime's damage maps equal PyTorch's.
+"""Every model family exports to ONNX, and ONNX Runtime's damage maps agree with PyTorch's.
 
 The families are built small (few channels and layers) with random weights: the export, the
 graph's variable size and the preprocessing are what is tested, not the weights.
@@ -16,7 +16,7 @@ from mmseg_heritage.class_names import CLASSES, PALETTE
 from mmseg_heritage.datasets.preparation import make_sample
 from mmseg_heritage.deployment import OnnxExportError, export_onnx, onnx_export, traceable_modules
 
-from helpers import DEMO_CONFIG, REPO
+from helpers import DEMO_CONFIG, REPO, assert_labels_agree, tiled_scores, winning_margin
 
 MODELS_DIR = REPO / 'configs/_base_/models'
 ATTO = dict(type='TimmPyramidBackbone', model_name='convnext_atto', _delete_=True)
@@ -76,13 +76,14 @@ def test_each_family_exports_and_onnxruntime_labels_equal_pytorch(family, tmp_pa
     one_size = family == 'maxvit_one_size'
     assert record['input_size'] == ([64, 64] if one_size else None)
     assert len(record['checks']) == (1 if one_size else 2)  # and a smaller size, batch 2
-    for check in record['checks']:
-        assert check['label_agreement'] == 1.0 and check['max_logit_difference'] < 1e-3
+    for check in record['checks']:  # two backends: near-ties may go either way
+        assert check['label_agreement'] >= 0.999 and check['max_logit_difference'] < 1e-3
     image = scan()
-    pytorch = DamageInferencer(cfg, str(checkpoint), device='cpu', **TILES).predict(image)
+    pytorch = DamageInferencer(cfg, str(checkpoint), device='cpu', **TILES)
     onnx = OnnxDamageInferencer(out, **TILES).predict(image)
     assert onnx.shape == image.shape[:2]
-    assert (onnx == pytorch).mean() == 1.0
+    assert_labels_agree(onnx, pytorch.predict(image),
+                        winning_margin(tiled_scores(pytorch, image)))
 
 
 def test_a_trace_that_fixes_its_size_is_exported_at_the_tile_size(tmp_path, monkeypatch):
@@ -96,7 +97,8 @@ def test_a_trace_that_fixes_its_size_is_exported_at_the_tile_size(tmp_path, monk
     assert 'does not run at other sizes' in record['fixed_size_reason']
     onnx = OnnxDamageInferencer(out)
     pytorch = DamageInferencer(cfg, str(checkpoint), device='cpu')
-    assert (onnx.predict(scan()) == pytorch.predict(scan())).all()
+    assert_labels_agree(onnx.predict(scan()), pytorch.predict(scan()),
+                        winning_margin(tiled_scores(pytorch, scan())))
     # Smaller than a tile: padded up to the one size the file takes.
     assert onnx.predict(scan((40, 50))).shape == (40, 50)
     with pytest.raises(ValueError, match='takes 64 x 64 inputs only'):

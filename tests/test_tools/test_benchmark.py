@@ -21,8 +21,9 @@ def test_infer_benchmark_writes_side_by_side_figures(tmp_path):
     assert set(case['runs']) == {'load', 'stock', 'tool'}
     for run in case['runs'].values():
         assert run['seconds'] > 0 and run['peak_rss_mib'] > 100
-    # Tiled prediction gives MMSeg's labels, here at full resolution in 384 px tiles.
-    assert case['masks_agree'] == 1.0
+    # Tiled prediction gives MMSeg's labels, here at full resolution in 384 px tiles (in two
+    # processes, each with its own threads: a near-tie may go either way).
+    assert case['masks_agree'] >= 0.999
     assert case['extra_peak_ratio_tool_to_stock'] > 0 and case['time_ratio_tool_to_stock'] > 0
 
 
@@ -72,9 +73,11 @@ def test_backends_benchmark_writes_side_by_side_figures(tmp_path, synthetic_root
             assert figures['seconds_per_round']['min_s'] <= figures['seconds_per_round'][
                 'max_s']
         assert demo[case]['pytorch_fp32']['speedup'] == 1.0
-        assert demo[case]['onnxruntime_fp32']['label_agreement'] == 1.0
+        # Two backends: a near-tie may go either way.
+        assert demo[case]['onnxruntime_fp32']['label_agreement'] >= 0.999
     assert demo['scan']['image'] == [96, 128] and demo['scan']['tile_size'] == [384, 384]
-    assert demo['export']['checks'][0]['label_agreement'] == 1.0 and demo['int8']['tiles'] == 2
+    assert demo['export']['checks'][0]['label_agreement'] >= 0.999
+    assert demo['int8']['tiles'] == 2
 
 
 def test_benchmark_arguments():

@@ -35,7 +35,8 @@ def test_int8_export_keeps_the_fp32_model_and_scores_both(tmp_path, checkpoint, 
     assert result.returncode == 0, result.stdout + result.stderr
     log = result.stdout + result.stderr
     assert 'ONNX Runtime against PyTorch at 1 x 32 x 48: largest logit difference' in log
-    assert 'labels equal 100.0000 %' in log
+    # Two backends: a near-tie of this 4-iteration model may go either way.
+    assert float(re.search(r'labels equal ([\d.]+) %', log).group(1)) >= 99.9
     assert 'int8, calibrated on 2 tiles of train' in log
     assert 'test split (2 images): mIoU fp32' in log
     assert read_metadata(out)['precision'] == 'int8'

@@ -7,7 +7,10 @@ import cv2
 import numpy as np
 import pytest
 
-from helpers import DEMO_CONFIG, PYTHON, REPO, read_mask, run_main, run_process
+from mmseg_heritage.apis import DamageInferencer, read_image
+
+from helpers import (DEMO_CONFIG, PYTHON, REPO, assert_labels_agree, read_mask, run_main,
+                     run_process, tiled_scores, winning_margin)
 
 
 def run(script, *args):
@@ -45,10 +48,15 @@ def test_collection_gives_masks_overlays_and_a_report(tmp_path, scans, checkpoin
     assert 'corrupt.jpg: the image could not be decoded' in log
     assert 'empty.png: the image could not be decoded: the file is empty' in log
     assert '3 damage maps and the report written' in log
+    # MMSeg's deprecated build_loss and MMEngine's search of a function registry in 'mmseg'
+    # printed warnings a conservator reads as errors; their causes are fixed.
+    assert 'build_loss' not in log and 'Failed to search registry' not in log
 
     rows = {row['file']: row for row in csv.DictReader((out / 'report.csv').open())}
     assert {r['status'] for f, r in rows.items() if 'corrupt' in f or 'empty' in f} == {'failed'}
     stock = MMSegInferencer(model=str(DEMO_CONFIG), weights=str(checkpoint), device='cpu')
+    tiled = DamageInferencer(str(DEMO_CONFIG), str(checkpoint), device='cpu',
+                             tile_size=(128, 128), tile_stride=(96, 96))
     for name, source in (('a', 'a.png'), ('box/b', 'box/b.png'), ('large', 'large.jpg')):
         mask = read_mask(out / f'masks/{name}.png')
         image = cv2.imread(str(scans / source))
@@ -58,8 +66,12 @@ def test_collection_gives_masks_overlays_and_a_report(tmp_path, scans, checkpoin
         counts = np.bincount(mask.ravel(), minlength=16)
         shares = [float(row[f'{c} %']) for c in stock.model.dataset_meta['classes']]
         np.testing.assert_allclose(shares, 100 * counts / mask.size, atol=1e-4)
-        if source != 'large.jpg':  # one tile: the same as MMSeg's whole-image inference
-            np.testing.assert_array_equal(mask, stock(str(scans / source))['predictions'])
+        # The tool ran in its own process, with its own threads: near-ties may go either way.
+        scores = tiled_scores(tiled, image)
+        assert_labels_agree(mask, scores.argmax(0).numpy(), winning_margin(scores))
+        if source != 'large.jpg':  # one tile: MMSeg's whole-image inference
+            assert_labels_agree(mask, stock(str(scans / source))['predictions'],
+                                winning_margin(scores))
 
     report = json.loads((out / 'report.json').read_text())
     assert report['complete'] and report['tile_size'] == [128, 128]
@@ -85,18 +97,25 @@ def test_onnxruntime_and_bf16_write_the_files_pytorch_writes(tmp_path, scans, ch
     assert reports['bf16']['precision'] == 'bf16' and reports['pytorch']['precision'] == 'fp32'
     expected = output_files(tmp_path / 'pytorch')
     assert 'masks/large.png' in expected and 'overlays/box/b.jpg' in expected
-    assert output_files(tmp_path / 'onnxruntime') == expected
-    # bfloat16 moves a few pixels, so a damage layer's deep-zoom tiles can differ by one.
-    assert ([p for p in output_files(tmp_path / 'bf16') if not p.startswith('tiles/')]
-            == [p for p in expected if not p.startswith('tiles/')])
+    # A pixel that another backend or precision breaks the other way can change which of a
+    # damage layer's deep-zoom tiles exist; every other file is there.
+    without_tiles = [p for p in expected if not p.startswith('tiles/')]
+    for name in ('onnxruntime', 'bf16'):
+        assert [p for p in output_files(tmp_path / name)
+                if not p.startswith('tiles/')] == without_tiles
+    inferencer = DamageInferencer(str(DEMO_CONFIG), str(checkpoint), device='cpu',
+                                  tile_size=(128, 128), tile_stride=(96, 96))
     for mask in (p for p in expected if p.startswith('masks/')):
+        image = read_image(next(f['file'] for f in reports['pytorch']['files']
+                                if f.get('mask') == mask))
+        margin = winning_margin(tiled_scores(inferencer, image))
         reference = read_mask(tmp_path / 'pytorch' / mask)
-        onnx = read_mask(tmp_path / 'onnxruntime' / mask)
+        assert_labels_agree(read_mask(tmp_path / 'onnxruntime' / mask), reference, margin)
         bf16 = read_mask(tmp_path / 'bf16' / mask)
-        np.testing.assert_array_equal(onnx, reference)
         assert (bf16 == reference).mean() > 0.9  # bfloat16 rounding moves a few pixels
-    assert ([f['area_percent'] for f in reports['onnxruntime']['files'] if f['status'] == 'ok']
-            == [f['area_percent'] for f in reports['pytorch']['files'] if f['status'] == 'ok'])
+    for ours, theirs in zip(*([f['area_percent'] for f in reports[name]['files']
+                               if f['status'] == 'ok'] for name in ('onnxruntime', 'pytorch'))):
+        assert ours == pytest.approx(theirs, abs=0.1)  # percent; a flipped pixel moves a few
 
 
 def test_onnxruntime_refuses_what_it_cannot_run(tmp_path, scans, warnings_logged):
@@ -142,7 +161,6 @@ def test_demo_script_draws_a_damage_map(tmp_path, scans, checkpoint):
 
 
 def test_inferencer_refuses_gaps_between_tiles_and_missing_weights(checkpoint):
-    from mmseg_heritage.apis import DamageInferencer
     with pytest.raises(ValueError, match='at most the tile size'):
         DamageInferencer(str(DEMO_CONFIG), str(checkpoint), device='cpu', tile_size=(64, 64),
                          tile_stride=(80, 80))

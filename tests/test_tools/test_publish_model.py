@@ -10,7 +10,8 @@ import yaml
 
 from mmseg_heritage.evaluation.run_results import last_checkpoint, read_metrics
 
-from helpers import REPO, add_to_hub_cache, read_mask, run_main
+from helpers import (REPO, add_to_hub_cache, assert_labels_agree, read_mask, run_main, tiled_scores,
+                     winning_margin)
 
 PUBLISH = REPO / 'tools/publish_model.py'
 INFER = REPO / 'tools/infer.py'
@@ -96,22 +97,23 @@ def test_the_published_weights_load_safely_and_predict_as_the_run(published, dem
 
 def test_a_hub_id_loads_offline_from_the_hugging_face_cache(published, hub_cache, tmp_path,
                                                             synthetic_root, capsys):
-    from mmseg_heritage.apis import DamageInferencer, find_published_model
+    from mmseg_heritage.apis import DamageInferencer, find_published_model, read_image
     snapshot = add_to_hub_cache(hub_cache, HUB_ID,
                                 {p.name: p for p in published.iterdir() if p.is_file()})
     found = find_published_model(HUB_ID)
     assert found.folder == snapshot and found.name == 'unet_s_synthetic_160'
 
     image = sorted((synthetic_root / 'images').glob('*.png'))[0]
-    by_folder = DamageInferencer(str(published), device='cpu').predict(image)
+    inferencer = DamageInferencer(str(published), device='cpu')
+    by_folder = inferencer.predict(image)
     np.testing.assert_array_equal(DamageInferencer(HUB_ID, device='cpu').predict(image),
                                   by_folder)
     result = run_main(INFER, HUB_ID, image, '--out-dir', tmp_path / 'maps', '--no-progress',
                       capsys=capsys)
     assert result.returncode == 0
-    np.testing.assert_array_equal(
-        read_mask(tmp_path / f'maps/masks/{image.stem}.png'),
-        by_folder)
+    # tools/infer.py runs with its own thread count: near-ties may go either way.
+    assert_labels_agree(read_mask(tmp_path / f'maps/masks/{image.stem}.png'), by_folder,
+                        winning_margin(tiled_scores(inferencer, read_image(image))))
     report = json.loads((tmp_path / 'maps/report.json').read_text())
     assert report['model'] == HUB_ID
 

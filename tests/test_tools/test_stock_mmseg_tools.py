@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 import torch
 
+from mmseg_heritage.apis import DamageInferencer, read_image
 from mmseg_heritage.datasets.preparation import read_split
 
-from helpers import (DEMO_CONFIG, REPO, read_mask, run_config_tool, run_main, run_stock_tool,
-                     run_stock_train, stock_mmseg_tool)
+from helpers import (DEMO_CONFIG, REPO, assert_labels_agree, read_mask, run_config_tool, run_main,
+                     run_stock_tool, run_stock_train, stock_mmseg_tool, tiled_scores,
+                     winning_margin)
 
 
 def test_stock_train_writes_checkpoints(trained_work_dir):
@@ -87,11 +89,15 @@ def test_out_writes_a_class_id_png_per_test_image(tool, trained_work_dir, synthe
                     '--out', str(out), in_process=True)
     test_ids = read_split(synthetic_root / 'splits/test.txt')
     assert sorted(p.name for p in out.iterdir()) == sorted(f'{i}.png' for i in test_ids)
+    inferencer = DamageInferencer(str(DEMO_CONFIG), str(trained_work_dir / 'iter_4.pth'),
+                                  device='cpu')
     for name in test_ids:
         prediction = read_mask(out / f'{name}.png')
         assert prediction.dtype == np.uint8 and prediction.shape == (64, 64)
-        np.testing.assert_array_equal(
-            prediction, read_mask(infer_masks / f'{name}.png'))
+        # tools/infer.py ran with its own thread count: near-ties may go either way.
+        margin = winning_margin(tiled_scores(
+            inferencer, read_image(synthetic_root / 'images' / f'{name}.png')))
+        assert_labels_agree(prediction, read_mask(infer_masks / f'{name}.png'), margin)
     # The scores are still computed.
     (record_file,) = work_dir.glob('*/metrics.json')
     assert json.loads(record_file.read_text())['num_images'] == len(test_ids)
