@@ -1,4 +1,4 @@
-"""Any timm model with ``features_only`` as a four-level (strides 4-32) MMSeg backbone."""
+"""Any timm model with ``features_only`` as an MMSeg backbone, levels at strides 4-32 or 1-32."""
 import re
 import sys
 from pathlib import Path
@@ -14,6 +14,8 @@ from torch import Tensor, nn
 
 # The pyramid every MMSeg decode head of this project expects (UPerHead, DeepLabV3+, SegFormer).
 PYRAMID_STRIDES = (4, 8, 16, 32)
+# The level at stride 1: the network's input itself.
+INPUT_STRIDE = 1
 
 
 @MODELS.register_module()
@@ -22,8 +24,9 @@ class TimmPyramidBackbone(BaseModule):
 
     The levels are chosen by asking timm's ``feature_info`` for their reductions, so no channel
     list is written per model: stride-2 stems (MaxViT, CoAtNet, ResNet, EfficientNet) are dropped
-    and ``out_channels`` reports what the model really returns. Maps that timm returns as NHWC
-    (Swin) are turned into NCHW according to the model's declared ``output_fmt``.
+    unless ``out_strides`` asks for them, and ``out_channels`` reports what the model really
+    returns. Maps that timm returns as NHWC (Swin) are turned into NCHW according to the model's
+    declared ``output_fmt``.
 
     Nothing is ever downloaded: the model is built with ``pretrained=False`` and pretrained weights
     come only from the local file ``pretrained``, read in :meth:`init_weights` (MMEngine's runner
@@ -61,9 +64,17 @@ class TimmPyramidBackbone(BaseModule):
         drop_path_rate (float, optional): Stochastic depth rate passed to timm. Defaults to 0.0
             (none; timm's own defaults differ, e.g. 0.1 for Swin). None leaves it out, for
             models without stochastic depth (VGG).
+        out_strides (Sequence[int]): The strides of the levels returned, increasing. Defaults
+            to (4, 8, 16, 32). 2 adds the model's stride-2 level where timm has one
+            (EfficientNet, ResNet, MaxViT; not ConvNeXt or Swin); 1 adds the network's input
+            itself (the normalised image, ``in_chans`` channels), so that a decoder can reach
+            full resolution for damage a few pixels wide. Any stride timm's ``feature_info``
+            lists may be asked for.
         frozen_stages (int): -1 (the default) trains everything; 0 freezes the stem (everything
             before the stride-4 level, including a stride-2 level); N in 1..4 freezes the stem and
-            the modules up to and including the one that produces level N (stride 4 * 2**(N-1)).
+            the modules up to and including the one that produces the stride 4 * 2**(N-1) level.
+            It counts the stride 4-32 stages whatever ``out_strides`` returns: a returned
+            stride-2 level is frozen with the stem, the stride-1 level has nothing to freeze.
             Frozen modules get ``requires_grad=False`` and stay in eval mode in :meth:`train`.
             Needs timm's feature info to name real modules (not so for MViTv2 and Twins).
         pretrained (str, optional): Path of a local checkpoint (``.pth``, ``.pt``, ``.bin`` or
@@ -77,6 +88,7 @@ class TimmPyramidBackbone(BaseModule):
                  model_name: str,
                  img_size: Optional[Union[int, Tuple[int, int]]] = None,
                  drop_path_rate: Optional[float] = 0.0,
+                 out_strides: Sequence[int] = PYRAMID_STRIDES,
                  frozen_stages: int = -1,
                  pretrained: Optional[str] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None,
@@ -88,6 +100,9 @@ class TimmPyramidBackbone(BaseModule):
         if not -1 <= frozen_stages <= len(PYRAMID_STRIDES):
             raise ValueError(f'frozen_stages must be in -1..{len(PYRAMID_STRIDES)}, '
                              f'got {frozen_stages}')
+        out_strides = tuple(out_strides)
+        if not out_strides or list(out_strides) != sorted(set(out_strides)):
+            raise ValueError(f'out_strides must be increasing strides, got {out_strides}')
         self.model_name = model_name
         self.pretrained = pretrained
         self.frozen_stages = frozen_stages
@@ -98,22 +113,26 @@ class TimmPyramidBackbone(BaseModule):
                                             **self._create_kwargs)
 
         feature_info = self.timm_model.feature_info
-        reductions = feature_info.reduction()
-        self._level_indices = [_level_at(model_name, reductions, s) for s in PYRAMID_STRIDES]
-        self.strides = PYRAMID_STRIDES
-        self.out_channels = [feature_info.channels()[i] for i in self._level_indices]
+        # None: the input itself.
+        self._level_indices = [
+            None if stride == INPUT_STRIDE else _level_at(model_name, feature_info.reduction(),
+                                                          stride) for stride in out_strides
+        ]
+        self.strides = out_strides
+        in_chans = timm_kwargs.get('in_chans', 3)
+        self.out_channels = [in_chans if i is None else feature_info.channels()[i]
+                             for i in self._level_indices]
         # EfficientNet's feature class has no output_fmt: its maps are NCHW.
         self._output_fmt = Format(getattr(self.timm_model, 'output_fmt', Format.NCHW))
         # Names, not modules: MMEngine's runner may swap norm layers for SyncBN ones.
         self._frozen_names = self._freeze()
 
     def forward(self, inputs: Tensor) -> Tuple[Tensor, ...]:
-        """Return the four maps at strides 4, 8, 16 and 32 as NCHW tensors."""
+        """Return the maps at ``out_strides`` as NCHW tensors (at stride 1: ``inputs``)."""
         features = self.timm_model(inputs)
-        features = [features[i] for i in self._level_indices]
         if self._output_fmt == Format.NHWC:
             features = [nhwc_to(x, Format.NCHW) for x in features]
-        return tuple(features)
+        return tuple(inputs if i is None else features[i] for i in self._level_indices)
 
     def train(self, mode: bool = True) -> 'TimmPyramidBackbone':
         """Switch to ``mode``, keeping frozen stages in eval mode (their norms and drop paths)."""
@@ -140,7 +159,8 @@ class TimmPyramidBackbone(BaseModule):
             return []
         names = [name for name, _ in self.timm_model.named_modules()]
         # frozen_stages=0 stops before the stride-4 level's module, N after level N's.
-        level = self._level_indices[max(self.frozen_stages - 1, 0)]
+        level = _level_at(self.model_name, self.timm_model.feature_info.reduction(),
+                          PYRAMID_STRIDES[max(self.frozen_stages - 1, 0)])
         boundary = _feature_model_key(self.timm_model.feature_info.module_name()[level], names)
         if boundary is None:
             raise ValueError(f'frozen_stages is not supported for {self.model_name}: its timm '
@@ -204,8 +224,7 @@ def _level_at(model_name: str, reductions: Sequence[int], stride: int) -> int:
     matches = [i for i, reduction in enumerate(reductions) if reduction == stride]
     if not matches:
         raise ValueError(f'timm model {model_name} has no feature level at stride {stride} '
-                         f'(its levels are at strides {list(reductions)}); '
-                         f'TimmPyramidBackbone needs strides {list(PYRAMID_STRIDES)}')
+                         f'(its levels are at strides {list(reductions)}, and 1 is the input)')
     return matches[-1]
 
 
