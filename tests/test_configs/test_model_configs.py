@@ -25,6 +25,7 @@ BASE_OF_RUN = {
     '_base_/models/hierarchical_upernet_convnext_tiny',
     'poc58/deeplabv3plus_swin_tiny_384': '_base_/models/deeplabv3plus_swin_tiny',
     'poc58/deeplabv3plus_coatnet_0_384': '_base_/models/deeplabv3plus_coatnet_0',
+    'poc58/deeplabv3plus_efficientnet_lite2_384': '_base_/models/deeplabv3plus_efficientnet_lite2',
     'poc59/upernet_maxvit_tiny_384': '_base_/models/upernet_maxvit_tiny',
     'poc59/segformer_b3_384': '_base_/models/segformer_mit_b3',
     'demo/unet_s_synthetic_160': '_base_/models/unet_s',

