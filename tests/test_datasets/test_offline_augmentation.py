@@ -109,7 +109,7 @@ def test_copies_only_of_training_originals_with_rare_counts(pristine, augmented)
         source = original_rows[row['source_id']]
         for field in ('material', 'content', 'type', 'width', 'height'):
             assert row[field] == source[field]
-        mask, source_mask = read_mask(root, copy_id), read_mask(root, source['id'])
+        mask, source_mask = read_annotation(root, copy_id), read_annotation(root, source['id'])
         image = cv2.imread(str(root / 'images' / f'{copy_id}.png'))
         assert mask.shape == image.shape[:2] == source_mask.shape
         assert set(np.unique(mask)) <= set(np.unique(source_mask)) | {255}
@@ -148,7 +148,7 @@ def test_rare_classes_by_name_or_id(fresh):
     summary = augment_dataset(fresh, copies=0, rare_copies=1, rare_classes=['Hair'],
                               progress=False)
     hair = {i for i in read_split(fresh / 'splits/train.txt') if '__aug' not in i
-            and count_pixels(read_mask(fresh, i))[5]}
+            and count_pixels(read_annotation(fresh, i))[5]}
     assert summary['rare_rule'] == 'given' and list(summary['rare_classes']) == ['Hair']
     assert {row['source_id'] for row in read_metadata(fresh)
             if row['source_id'] != row['id']} == hair
