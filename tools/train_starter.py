@@ -26,8 +26,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmseg_heritage
-from mmseg_heritage.apis import (DamageInferencer, find_images, infer_collection,
-                                 read_damage_maps, shares_by_path)
+from mmseg_heritage.apis import DamageInferencer, map_photographs
 from mmseg_heritage.datasets.preparation import build_damage_bank
 from mmseg_heritage.datasets.preparation.synthetic.photo_scans import \
     generate_photo_scan_dataset
@@ -88,15 +87,13 @@ def prepare_data(cfg: Config) -> Path:
 def map_real_photos(cfg: Config, checkpoint: str, photos: Path, out_dir: Path) -> dict:
     """Damage maps of the real photographs and a sheet of them; the predicted damaged share
     of each, by its path inside ``photos``."""
-    images = find_images(str(photos))
     # The model in the journal's settings: maps of another config (threshold) are redone.
     model = dict(checkpoint=str(checkpoint), config_sha256=config_sha256(cfg))
-    records = infer_collection(DamageInferencer(cfg, checkpoint, device='cpu'), images, out_dir,
-                               progress=False, details=model)
-    maps = read_damage_maps(images, records, out_dir)
+    maps, shares = map_photographs(DamageInferencer(cfg, checkpoint, device='cpu'), photos,
+                                   out_dir, details=model)
     save_figure(damage_map_sheet(maps, columns=4, title='The starter model on real photographs'),
                 out_dir / 'real_photos.png')
-    return shares_by_path(maps, images, photos)
+    return shares
 
 
 def main(argv=None) -> int:
