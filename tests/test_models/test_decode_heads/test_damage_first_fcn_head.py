@@ -80,7 +80,8 @@ class DamageFirstPlainHead(DamageFirstPrediction, PlainHead):
 
 def test_another_decode_head_predicts_damage_first_and_says_its_damage_probability():
     torch.manual_seed(0)
-    options = dict(in_channels=4, channels=4, num_classes=16)
+    options = dict(in_channels=4, channels=4, num_classes=16,
+                   loss_decode=dict(type='ClassWeightedDiceCELoss'))
     plain = PlainHead(**options).eval()
     head = DamageFirstPlainHead(damage_threshold=0.3, **options).eval()
     head.load_state_dict(plain.state_dict())
