@@ -21,8 +21,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from ..apis import DamageInferencer, infer_collection, read_damage_maps, sample_predictions
-from ..apis.reports.damage_maps import map_photographs
+from ..apis import (DamageInferencer, infer_collection, map_photographs, read_damage_maps,
+                    sample_predictions)
 from ..datasets.preparation import convert_artefact_parquet, write_synthetic_parquet
 from ..utils import set_data_root, write_bytes_atomic, write_json_atomic, write_text_atomic
 from ..visualization.damage_map_sheet import DamageMap
