@@ -130,7 +130,7 @@ def demo_markdown(demo: dict, metrics: dict, damage: Sequence[dict]) -> str:
     return '\n'.join(lines)
 
 
-def test_images(runner: Runner) -> Tuple[Dict[str, Path], Dict[str, str]]:
+def images_of_test_split(runner: Runner) -> Tuple[Dict[str, Path], Dict[str, str]]:
     """The test split's images and annotation files, by image name."""
     dataset = runner.test_dataloader.dataset
     infos = [dataset.get_data_info(i) for i in range(len(dataset))]
@@ -201,7 +201,7 @@ def run_demo(config: str, work_dir: str, data_root: str, iters: Optional[int] = 
 
     # Inference as users run it: the saved checkpoint through MMSeg's inferencer.
     checkpoint = (Path(work_dir) / 'last_checkpoint').read_text().strip()
-    images, annotations = test_images(runner)
+    images, annotations = images_of_test_split(runner)
     inferencer = DamageInferencer(cfg, checkpoint, device='cpu')
     damage_dir = osp.join(work_dir, 'damage_maps')
     damage = infer_collection(inferencer, images, damage_dir, progress=False,
