@@ -26,18 +26,18 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmseg_heritage
-from mmseg_heritage.apis import (DamageInferencer, find_images, infer_collection,
-                                 read_damage_maps, shares_by_path)
+from mmseg_heritage.apis import DamageInferencer, map_photographs
 from mmseg_heritage.datasets.preparation import build_damage_bank
 from mmseg_heritage.datasets.preparation.synthetic.photo_scans import \
     generate_photo_scan_dataset
 from mmseg_heritage.engine import slim_checkpoint
 from mmseg_heritage.engine.hooks.run_provenance_hook import config_sha256
-from mmseg_heritage.evaluation import best_damage_threshold, damage_probability_histograms
+from mmseg_heritage.evaluation import calibrate_damage_threshold, set_damage_threshold
 from mmseg_heritage.evaluation.run_results import load_run, read_metrics
 from mmseg_heritage.utils import set_data_root, write_json_atomic, write_text_atomic
 from mmseg_heritage.visualization import damage_map_sheet, save_figure
-from mmseg_heritage.visualization.model_card import model_card
+from mmseg_heritage.zoo import starter_model_card
+from mmseg_heritage.zoo.starter_model_card import damage_threshold_words
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -87,107 +87,13 @@ def prepare_data(cfg: Config) -> Path:
 def map_real_photos(cfg: Config, checkpoint: str, photos: Path, out_dir: Path) -> dict:
     """Damage maps of the real photographs and a sheet of them; the predicted damaged share
     of each, by its path inside ``photos``."""
-    images = find_images(str(photos))
     # The model in the journal's settings: maps of another config (threshold) are redone.
     model = dict(checkpoint=str(checkpoint), config_sha256=config_sha256(cfg))
-    records = infer_collection(DamageInferencer(cfg, checkpoint, device='cpu'), images, out_dir,
-                               progress=False, details=model)
-    maps = read_damage_maps(images, records, out_dir)
+    maps, shares = map_photographs(DamageInferencer(cfg, checkpoint, device='cpu'), photos,
+                                   out_dir, details=model)
     save_figure(damage_map_sheet(maps, columns=4, title='The starter model on real photographs'),
                 out_dir / 'real_photos.png')
-    return shares_by_path(maps, images, photos)
-
-
-def calibrate_damage_threshold(runner: Runner, cfg: Config) -> str:
-    """Set the damage threshold of a damage-first head (runner's model and ``cfg``) to the one
-    with the best damage-against-clean IoU on the validation split; say what was chosen."""
-    if cfg.model.decode_head.type != 'DamageFirstFCNHead':
-        return ''
-    threshold, iou = best_damage_threshold(
-        *damage_probability_histograms(runner.model, runner.val_dataloader))
-    runner.model.decode_head.damage_threshold = cfg.model.decode_head.damage_threshold = threshold
-    chosen = (f'damage where its probability exceeds {threshold:g}, the threshold with the best '
-              f'damage-against-clean IoU on the validation split ({100 * iou:.2f})')
-    print(f'Damage threshold: {chosen}')
-    return chosen
-
-
-def loss_weights(cfg: Config) -> str:
-    """The class weights of the model's loss, in words."""
-    weights = cfg.model.decode_head.loss_decode.get('class_weight')
-    if weights is None:
-        return 'no class weights'
-    if isinstance(weights, str) or len(set(weights[1:])) > 1:
-        return 'class-weighted'
-    return f"every damage class weighing {weights[1]:g} to Clean's {weights[0]:g}"
-
-
-def card(name: str, cfg: Config, test_record: dict, eval_record: dict, shares: dict,
-         digest: str, minutes: float, threshold: str = '') -> str:
-    """The starter model's card: what it saw, its scores, the real photographs, its limits."""
-    recipe = cfg.photo_scans
-    photos = '\n'.join(f'| {photo} | {share:.2f} |' for photo, share in shares.items())
-    never_right = ', '.join(name for name, scores in test_record['overall']['classes'].items()
-                            if scores['present'] and not scores['IoU']) or 'none'
-    sections = [
-        ('What it saw', f"""
-{recipe.num_images} synthetic scans (up to {recipe.size} px) of real photographs, made by
-`tools/train_starter.py` from `configs/starter/{name}.py`: the photographs of
-{', '.join(f'`{c}`' for c in recipe.content)} at their own sharpness, most of them turned
-into old prints (monochrome or faded colour, a tone, lifted blacks, vignetting; some with a
-paper margin or burnt-out highlights, bright flat areas that are not damage), with drawn
-cracks, folds, lost emulsion and scratches, and real film damage (dust, dirt, hair,
-scratches, stains: {', '.join(f'`{c}`' for c in recipe.cutouts)}, the ARTeFACT authors'
-cut-outs) pasted in; {100 * recipe.clean_share:.0f} % of the scans are clean. Damage is
-labelled only where it visibly changed the image. Each photograph fed one split only.
-Trained from scratch for {cfg.train_cfg.max_iters} iterations of {cfg.train_dataloader.batch_size}
-crops of {cfg.crop_size[0]} px on a CPU ({minutes} minutes for the whole recipe), Dice +
-cross-entropy ({loss_weights(cfg)}){'; it predicts ' + threshold if threshold else ''}.
-File `{name}.pth`, SHA-256 `{digest}`.
-"""),
-        ('Use', f"""
-```bash
-python tools/infer.py checkpoints/starter/{name}.py checkpoints/starter/{name}.pth \\
-    my_scans/ --out-dir damage_maps
-```
-It writes a mask of class ids, an overlay and the damaged share of every scan. It predicts
-at the scan's own resolution, tile by tile.
-"""),
-        ('~On real photographs', f"""
-Predicted damaged share (% of the photograph) of the twelve real photographs in
-`resources/real_photos` (`old/`: mostly intact, some of them among the training content;
-`old_w_scratch/`: cracks, folds and losses, never trained on). No hand-made masks exist for
-them, so these are predictions only; `real_photos.png` shows the maps.
-
-| photograph | predicted damaged % |
-|---|---:|
-{photos}
-"""),
-        ('~Limits', f"""
-- It has seen photographs only, and only the damage listed above: material loss, peel,
-  writing, stamps, stickers, punctures, burns and light leaks of other artefacts it does not
-  know (those classes are never predicted on purpose).
-- The scores above are on synthetic scans. On real photographs it is the damage that looks
-  like the drawn and pasted one that it finds best: thin bright cracks and scratches, specks;
-  broad stains, faint folds and losses that blend with the picture are often missed, and
-  bright thin content (hair strands, highlights on edges) is sometimes taken for damage,
-  and dark flat areas and shadows for stains.
-- Which damage class it names is less reliable than whether a pixel is damaged: cracks,
-  scratches and hair look alike at this scale. Classes present in the test split that it
-  never predicted right there: {never_right}.
-- Training data licences: the film damage and the old photographs are MIT; the photographs
-  of scikit-image, scikit-learn and matplotlib and the Debian wallpapers keep their own
-  licences (see their packages); none of them is redistributed here.
-"""),
-    ]
-    return model_card(
-        name, 'Finds damage on photographs of artefacts (cracks, folds, lost emulsion, '
-        'scratches, dust, dirt, hair, stains) and runs on a CPU: a small UNet for '
-        '[mmseg-heritage](../../README.md), MMSegmentation 1.x.', sections,
-        [('Test split (scans of photographs not trained on)', test_record),
-         ('Evaluation scans (another seed, the same held-out photographs)', eval_record)],
-        metric=dict(name='mIoU (synthetic photo scans, test split)', dataset='photo_scans',
-                    value=test_record['overall']['mIoU']))
+    return shares
 
 
 def main(argv=None) -> int:
@@ -217,7 +123,11 @@ def main(argv=None) -> int:
     checkpoint = str(best[-1]) if best else \
         (Path(args.work_dir) / 'last_checkpoint').read_text().strip()
     runner.load_checkpoint(checkpoint)
-    threshold = calibrate_damage_threshold(runner, cfg)
+    # Damage-first models predict with the threshold best on the validation split.
+    threshold = calibrate_damage_threshold(runner.model, runner.val_dataloader)
+    if threshold:
+        set_damage_threshold(runner.model, cfg, threshold.value)
+        print(f'Damage threshold: {damage_threshold_words(threshold)}')
     runner.test()  # the test split: scans of photographs training never saw
     test_record = read_metrics(load_run(args.work_dir).metrics_path)
     eval_cfg = set_data_root(copy.deepcopy(cfg), str(evaluation))  # cfg is published as it is
@@ -239,8 +149,8 @@ def main(argv=None) -> int:
     write_json_atomic(out / 'real_photos.json', dict(damaged_percent=shares))
     shutil.copy(real_dir / 'real_photos.png', out / 'real_photos.png')
     minutes = round((time.time() - started) / 60, 1)
-    write_text_atomic(out / 'README.md', card(name, cfg, test_record, eval_record, shares,
-                                              digest, minutes, threshold))
+    write_text_atomic(out / 'README.md', starter_model_card(
+        name, cfg, test_record, eval_record, shares, digest, minutes, threshold))
     print(f'\nstarter model: {out / (name + ".pth")} (sha256 {digest[:8]}), test mIoU '
           f"{test_record['overall']['mIoU']:.2f}, binary damage IoU "
           f"{test_record['binary']['classes']['Damage']['IoU']:.2f}; {minutes} minutes")

@@ -1,14 +1,18 @@
-"""The damage threshold chosen on a split: histograms of the damage probability, best IoU."""
+"""The damage threshold chosen on a split: histograms of the damage probability, best IoU, and
+the one place that sets the chosen value on the model and its config."""
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
+from mmengine.config import Config
 from mmengine.structures import PixelData
+from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-from mmseg_heritage.evaluation import best_damage_threshold, damage_probability_histograms
+from mmseg_heritage.evaluation import (DamageThreshold, best_damage_threshold,
+                                       calibrate_damage_threshold,
+                                       damage_probability_histograms, set_damage_threshold)
 
 
 def test_the_best_threshold_is_the_edge_with_the_best_damage_iou():
@@ -19,31 +23,67 @@ def test_the_best_threshold_is_the_edge_with_the_best_damage_iou():
     assert threshold == 0.3 and iou == pytest.approx(10 / 11)
 
 
-class FakeModel:
-    """A damage-first segmentor stand-in: scores of P(Clean) = 1 - p per pixel."""
+def head(**kwargs):
+    """A tiny decode head of Clean and one damage class."""
+    return MODELS.build(dict(in_channels=1, channels=1, num_convs=1, concat_input=False,
+                             loss_decode=dict(type='ClassWeightedDiceCELoss'), out_channels=2,
+                             num_classes=2, **kwargs))
 
-    def __init__(self, threshold):
-        self.decode_head = SimpleNamespace(damage_threshold=threshold)
+
+class FakeModel:
+    """A segmentor stand-in whose decode head predicts from logits of P(damage) = p per pixel,
+    as a segmentor's ``test_step`` does after the head's forward pass."""
+
+    def __init__(self, decode_head):
+        self.decode_head = decode_head
         self.seen = []
 
     def eval(self):
         return self
 
     def test_step(self, data):
-        self.seen.append(self.decode_head.damage_threshold)
+        self.seen.append(getattr(self.decode_head, 'damage_threshold', None))
         p_damage, truth = data
-        clean = torch.log(1 - torch.tensor(p_damage))[None]
-        return [SegDataSample(seg_logits=PixelData(data=torch.cat([clean, clean - 1])),
+        p_damage = torch.tensor(p_damage)
+        logits = torch.stack([torch.log(1 - p_damage), torch.log(p_damage)])[None]
+        metas = [dict(img_shape=tuple(p_damage.shape))]
+        return [SegDataSample(seg_logits=PixelData(
+                    data=self.decode_head.predict_by_feat(logits, metas)[0]),
                               gt_sem_seg=PixelData(data=torch.tensor(truth)[None]))]
 
 
+BATCHES = [([[0.05, 0.35], [0.95, 0.5]], [[0, 3], [255, 1]]),
+           ([[0.15, 0.85]], [[2, 0]])]
+
+
 def test_histograms_count_damaged_and_clean_pixels_by_their_damage_probability():
-    batches = [([[0.05, 0.35], [0.95, 0.5]], [[0, 3], [255, 1]]),
-               ([[0.15, 0.85]], [[2, 0]])]
-    model = FakeModel(threshold=0.3)
-    damaged, clean = damage_probability_histograms(model, batches, bins=10)
+    model = FakeModel(head(type='DamageFirstFCNHead', damage_threshold=0.3))
+    damaged, clean = damage_probability_histograms(model, BATCHES, bins=10)
     assert damaged.tolist() == [0, 1, 0, 1, 0, 1, 0, 0, 0, 0]  # 0.35, 0.5 and 0.15
     assert clean.tolist() == [1, 0, 0, 0, 0, 0, 0, 0, 1, 0]  # 0.05 and 0.85; 255 left out
-    assert model.seen == [0.5, 0.5]  # predicted as probabilities
-    assert model.decode_head.damage_threshold == 0.3  # and given back its threshold
+    # Read from what the head predicts with its own threshold, which nothing touched.
+    assert model.seen == [0.3, 0.3]
+    assert model.decode_head.damage_threshold == 0.3
     assert not math.isnan(best_damage_threshold(damaged, clean)[1])
+
+
+def test_only_heads_that_predict_damage_first_are_calibrated():
+    model = FakeModel(head(type='DamageFirstFCNHead', damage_threshold=0.3))
+    chosen = calibrate_damage_threshold(model, BATCHES)
+    assert chosen == DamageThreshold(*best_damage_threshold(
+        *damage_probability_histograms(model, BATCHES)))
+    assert model.decode_head.damage_threshold == 0.3  # choosing sets nothing
+    plain = FakeModel(head(type='FCNHead'))
+    assert calibrate_damage_threshold(plain, BATCHES) is None and plain.seen == []
+
+
+def test_the_chosen_threshold_is_set_on_the_model_and_its_config():
+    model = FakeModel(head(type='DamageFirstFCNHead'))
+    cfg = Config(dict(model=dict(decode_head=dict(type='DamageFirstFCNHead'))))
+    set_damage_threshold(model, cfg, 0.305)
+    assert model.decode_head.damage_threshold == cfg.model.decode_head.damage_threshold == 0.305
+    with pytest.raises(ValueError, match='damage_threshold must lie between 0 and 1, got 1'):
+        set_damage_threshold(model, cfg, 1)
+    assert model.decode_head.damage_threshold == cfg.model.decode_head.damage_threshold == 0.305
+    with pytest.raises(TypeError, match='FCNHead does not predict damage first'):
+        set_damage_threshold(FakeModel(head(type='FCNHead')), cfg, 0.4)

@@ -11,6 +11,8 @@ import pytest
 from mmengine.config import Config
 
 from mmseg_heritage.datasets.preparation import read_split
+from mmseg_heritage.evaluation.cross_validation import in_domain_fold
+from mmseg_heritage.evaluation import cross_validation_runner
 
 from helpers import IN_PROCESS_LOADING, REPO, load_tool, run_main, tool_env
 
@@ -190,19 +192,10 @@ def test_slurm_needs_a_partition(synthetic_root):
 
 
 def test_existing_in_domain_test_is_used_as_it_is(local_run, synthetic_root):
-    tool = load_tool(TOOL)
-    fold = tool.in_domain_fold(synthetic_root)
-    tested = tool.tested_in_domain(local_run[0] / 'in_domain/test', fold, str(synthetic_root))
+    fold = in_domain_fold(synthetic_root)
+    # A local name: imported into the module, pytest would collect it as a test.
+    tested_in_domain = cross_validation_runner.tested_in_domain
+    tested = tested_in_domain(local_run[0] / 'in_domain/test', fold, str(synthetic_root))
     assert tested is not None and tested.metrics['num_images'] == 2
     # A training work dir's newest metrics are a validation's: its checkpoint is to be tested.
-    assert tool.tested_in_domain(local_run[0] / 'in_domain/train', fold,
-                                 str(synthetic_root)) is None
-
-
-def test_coral_aligns_the_held_out_column():
-    tool = load_tool(TOOL)
-    coral = tool.load_config(str(REPO / 'configs/poc6/unet_s_synthetic_160_coral.py'), [])
-    assert tool.run_options(coral, ['a=1'], 'content') == ['a=1', 'model.domain_key=content']
-    given = ['model.domain_key=material']
-    assert tool.run_options(coral, given, 'content') == given
-    assert tool.run_options(tool.load_config(str(CONFIG), []), [], 'content') == []
+    assert tested_in_domain(local_run[0] / 'in_domain/train', fold, str(synthetic_root)) is None

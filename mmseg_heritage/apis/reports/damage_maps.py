@@ -1,6 +1,6 @@
 """The damage maps a collection run wrote, read back as pictures with their damaged shares."""
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Union
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -9,6 +9,7 @@ from ...class_names import CLASSES
 from ...datasets.image_decoding import read_mask_file
 from ...visualization.damage_map_sheet import DamageMap
 from ..inference.tiled_inference import read_image
+from .damage_report import find_images, infer_collection
 
 
 def true_damaged_percent(annotation: np.ndarray) -> float:
@@ -47,3 +48,23 @@ def shares_by_path(maps: Sequence[DamageMap], images: Dict[str, Path],
     """Predicted damaged share of each map, keyed by its image's path inside ``root``."""
     return {images[m.name].relative_to(root).as_posix(): round(m.damaged_percent, 4)
             for m in maps}
+
+
+def map_photographs(inferencer, photos: Union[str, Path], out_dir: Union[str, Path],
+                    details: Optional[dict] = None) -> Tuple[List[DamageMap], Dict[str, float]]:
+    """Damage maps of every image in a folder and the predicted damaged share of each.
+
+    Args:
+        inferencer: A :class:`DamageInferencer`.
+        photos (str | Path): The folder (searched as :func:`find_images` does).
+        out_dir (str | Path): Where :func:`infer_collection` writes the maps and reports.
+        details (dict, optional): The run's settings, for its report and journal.
+
+    Returns:
+        tuple[list[DamageMap], dict]: The maps, and each share by its image's path inside
+        ``photos``.
+    """
+    images = find_images(str(photos))
+    records = infer_collection(inferencer, images, out_dir, progress=False, details=details)
+    maps = read_damage_maps(images, records, out_dir)
+    return maps, shares_by_path(maps, images, photos)

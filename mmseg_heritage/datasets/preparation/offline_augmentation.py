@@ -17,7 +17,7 @@ import glob
 import json
 import zlib
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 import cv2
 import numpy as np
@@ -238,10 +238,77 @@ def _read_record(root: Path) -> Dict:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
+def _write_record(root: Path, settings: Dict, plan: Dict[str, Tuple[str, int]],
+                  done: Iterable[str], pending: Iterable[str]) -> None:
+    """``augmentation.json``: the options, the copies made (by their source) and those being
+    made."""
+    write_json_atomic(root / AUGMENTATION_FILE, dict(
+        settings, copies={i: plan[i][0] for i in sorted(done)}, pending=sorted(pending)))
+
+
 def _remove_copy_files(root: Path, sample_id: str) -> None:
     paths = sample_paths(root, sample_id)
     for path in (paths['annotation'], paths['annotation_rgb'], *_image_files(root, sample_id)):
         path.unlink(missing_ok=True)
+
+
+def _plan_copies(sources: Sequence[str], present: Dict[str, np.ndarray], rare_ids: List[int],
+                 copies: int, rare_copies: int) -> Tuple[Dict[str, Tuple[str, int]], int]:
+    """Copy id -> (source id, copy index) of every copy to make, and how many sources hold a
+    rare class."""
+    plan, rare_sources = {}, 0
+    for source in sources:
+        is_rare = bool(present[source][rare_ids].any())
+        rare_sources += is_rare
+        for index in range(rare_copies if is_rare else copies):
+            plan[copy_id(source, index)] = (source, index)
+    return plan, rare_sources
+
+
+def _reusable_copies(root: Path, rows: List[Dict], plan: Dict[str, Tuple[str, int]],
+                     seed: int) -> Tuple[Set[str], Set[str]]:
+    """The planned copies already in the dataset that can stay, and every copy it held.
+
+    A copy stays if the record vouches for it (made with this seed and these augmentations;
+    copies of an interrupted run are only ever 'pending', so they are made again) and its
+    metadata row, image and annotation are there.
+    """
+    record = _read_record(root)
+    same_pixels = (record.get('seed'), record.get('version')) == (seed, AUGMENTATION_VERSION)
+    valid = set(record.get('copies', {})) if same_pixels else set()
+    listed = {row['id'] for row in rows}
+    old_copies = {row['id'] for row in rows if row['source_id'] != row['id']}
+    old_copies |= set(record.get('copies', {})) | set(record.get('pending', []))
+    kept = {i for i in plan if i in valid and i in listed and _image_files(root, i)
+            and sample_paths(root, i)['annotation'].is_file()}
+    return kept, old_copies
+
+
+def _write_copies(root: Path, plan: Dict[str, Tuple[str, int]], to_write: Sequence[str],
+                  seed: int, progress: bool) -> None:
+    """Augment each copy's source and write it in the source's image format."""
+    for sample_id in tqdm(to_write, desc='augmenting', disable=not progress):
+        source, index = plan[sample_id]
+        source_image = _image_path(root, source)
+        image = cv2.cvtColor(cv2.imread(str(source_image), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        image, mask = augment_pair(image, _read_mask(root, source),
+                                   copy_rng(seed, source, index))
+        write_sample(root, sample_id, image, mask, image_suffix=source_image.suffix)
+
+
+def _resplit(root: Path, rows: List[Dict], plan: Dict[str, Tuple[str, int]],
+             kept: Set[str], to_write: Sequence[str]) -> None:
+    """Rewrite ``metadata.csv`` and every split with the originals and the planned copies
+    (a new copy's row is its source's, under its own id), with the seed and ratios of
+    ``splits/splits.json``."""
+    rows_by_id = {row['id']: row for row in rows}
+    originals = [row for row in rows if row['source_id'] == row['id']]
+    new_rows = originals + [rows_by_id[i] for i in kept] + [
+        dict(rows_by_id[plan[i][0]], id=i, source_id=plan[i][0]) for i in to_write]
+    new_rows.sort(key=lambda row: row['id'])
+    manifest = json.loads((root / 'splits' / 'splits.json').read_text())
+    write_splits(root, new_rows, manifest['ratios'], manifest['seed'])
+    write_metadata(root, new_rows)
 
 
 def augment_dataset(root: Union[str, Path], split: str = 'splits/train.txt', copies: int = 2,
@@ -282,60 +349,26 @@ def augment_dataset(root: Union[str, Path], split: str = 'splits/train.txt', cop
         raise ValueError(f'copies must be non-negative, got {copies} and {rare_copies}')
     root = Path(root)
     rows = read_metadata(root)
-    rows_by_id = {row['id']: row for row in rows}
-    sources = _training_sources(root, root / split, rows_by_id)
+    sources = _training_sources(root, root / split, {row['id']: row for row in rows})
     rare, present = _rare_classes(root, sources, rare_classes, rare_share)
-    rare_ids = [CLASSES.index(name) for name in rare]
-    plan = {}  # copy id -> (source id, copy index)
-    rare_sources = 0
-    for source in sources:
-        is_rare = bool(present[source][rare_ids].any())
-        rare_sources += is_rare
-        for index in range(rare_copies if is_rare else copies):
-            plan[copy_id(source, index)] = (source, index)
-
-    record = _read_record(root)
-    # Copies the record vouches for: made with this seed and these augmentations. Copies of
-    # an interrupted run are only ever 'pending', so they are made again.
-    same_pixels = (record.get('seed'), record.get('version')) == (seed, AUGMENTATION_VERSION)
-    valid = set(record.get('copies', {})) if same_pixels else set()
-    old_copies = {row['id'] for row in rows if row['source_id'] != row['id']}
-    old_copies |= set(record.get('copies', {})) | set(record.get('pending', []))
-    kept = {i for i in plan if i in valid and i in rows_by_id and _image_files(root, i)
-            and sample_paths(root, i)['annotation'].is_file()}
+    plan, rare_sources = _plan_copies(sources, present, [CLASSES.index(name) for name in rare],
+                                      copies, rare_copies)
+    kept, old_copies = _reusable_copies(root, rows, plan, seed)
     to_write = sorted(set(plan) - kept)
     rare_rule = ('given' if rare_classes is not None else
                  f'pixel share in {split} below {rare_share}')
-
-    def write_record(done: Sequence[str], pending: Sequence[str]) -> None:
-        write_json_atomic(root / AUGMENTATION_FILE, dict(
-            version=AUGMENTATION_VERSION, seed=seed, split=split, copies_per_image=copies,
-            rare_copies_per_image=rare_copies, rare_share=rare_share, rare_rule=rare_rule,
-            rare_classes=rare, copies={i: plan[i][0] for i in sorted(done)},
-            pending=sorted(pending)))
-
-    if to_write:
-        write_record(kept, to_write)
-    for sample_id in tqdm(to_write, desc='augmenting', disable=not progress):
-        source, index = plan[sample_id]
-        source_image = _image_path(root, source)
-        image = cv2.cvtColor(cv2.imread(str(source_image), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-        image, mask = augment_pair(image, _read_mask(root, source),
-                                   copy_rng(seed, source, index))
-        write_sample(root, sample_id, image, mask, image_suffix=source_image.suffix)
-
-    originals = [row for row in rows if row['source_id'] == row['id']]
-    new_rows = originals + [rows_by_id[i] for i in kept] + [
-        dict(rows_by_id[plan[i][0]], id=i, source_id=plan[i][0]) for i in to_write]
-    new_rows.sort(key=lambda row: row['id'])
-    manifest = json.loads((root / 'splits' / 'splits.json').read_text())
-    write_splits(root, new_rows, manifest['ratios'], manifest['seed'])
-    write_metadata(root, new_rows)
+    settings = dict(version=AUGMENTATION_VERSION, seed=seed, split=split,
+                    copies_per_image=copies, rare_copies_per_image=rare_copies,
+                    rare_share=rare_share, rare_rule=rare_rule, rare_classes=rare)
+    if to_write:  # pending first: the copies of an interrupted run are made again
+        _write_record(root, settings, plan, kept, to_write)
+    _write_copies(root, plan, to_write, seed, progress)
+    _resplit(root, rows, plan, kept, to_write)
     # Files go only once no metadata row or split names them any more.
     removed = sorted(old_copies - set(plan))
     for sample_id in removed:
         _remove_copy_files(root, sample_id)
-    write_record(plan, [])
+    _write_record(root, settings, plan, plan, [])
     return dict(sources=len(sources), rare_sources=rare_sources, copies=len(plan),
                 written=len(to_write), kept=len(kept), removed=len(removed),
                 rare_classes=rare, rare_rule=rare_rule)

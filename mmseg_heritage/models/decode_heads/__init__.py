@@ -1,4 +1,7 @@
-from .damage_first_fcn_head import DamageFirstFCNHead, damage_first_scores
+from .damage_first_fcn_head import DamageFirstFCNHead
+from .damage_first_prediction import (DamageFirstPrediction, damage_first_scores,
+                                      damage_probability)
 from .hierarchical_uper_head import HierarchicalUPerHead
 
-__all__ = ['DamageFirstFCNHead', 'HierarchicalUPerHead', 'damage_first_scores']
+__all__ = ['DamageFirstFCNHead', 'DamageFirstPrediction', 'HierarchicalUPerHead',
+           'damage_first_scores', 'damage_probability']

@@ -32,7 +32,7 @@ pixels both sums are empty and the loss is exactly 0, still part of the graph, w
 gradients.
 """
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -52,6 +52,98 @@ def _safe_ratio(numerator: torch.Tensor, denominator: torch.Tensor) -> torch.Ten
     empty = denominator == 0
     return torch.where(empty, torch.zeros_like(numerator),
                        numerator / torch.where(empty, torch.ones_like(denominator), denominator))
+
+
+def _check_inputs(cls_score: torch.Tensor, label: torch.Tensor,
+                  weight: Optional[torch.Tensor], reduction_override: Optional[str],
+                  kwargs: dict) -> None:
+    """Refuse what :meth:`ClassWeightedDiceCELoss.forward` cannot compute, naming it."""
+    passed = sorted(key for key, value in kwargs.items() if value is not None)
+    if passed:
+        raise TypeError(f'ClassWeightedDiceCELoss does not take {passed}')
+    if reduction_override not in (None, 'mean', 'none'):
+        raise ValueError(f"reduction_override must be None, 'mean' or 'none', "
+                         f'got {reduction_override!r}')
+    if cls_score.dim() != 4 or label.shape != cls_score.shape[:1] + cls_score.shape[2:]:
+        raise ValueError(f'expected logits N x C x H x W and labels N x H x W, got logits '
+                         f'{tuple(cls_score.shape)} and labels {tuple(label.shape)}')
+    if weight is not None and weight.shape != label.shape:
+        raise ValueError(f'per-pixel weights have shape {tuple(weight.shape)}, '
+                         f'the labels {tuple(label.shape)}')
+
+
+def labelled_pixels(label: torch.Tensor, num_classes: int,
+                    ignore_index: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """The labelled pixels of a batch and their class ids.
+
+    Args:
+        label (Tensor): Class ids, shape (N, H, W); ``ignore_index`` marks unlabelled pixels.
+        num_classes (int): Number of classes of the logits.
+        ignore_index (int): Label of the pixels that take no part.
+
+    Returns:
+        tuple[Tensor, Tensor]: The class ids with 0 on unlabelled pixels (long, N x H x W) and
+        the mask of labelled pixels (bool, N x H x W).
+
+    Raises:
+        ValueError: A label is neither a class id nor ``ignore_index``.
+    """
+    label = label.long()
+    valid = label != ignore_index
+    out_of_range = valid & ((label < 0) | (label >= num_classes))
+    if out_of_range.any():
+        found = label[out_of_range].unique().tolist()
+        raise ValueError(f'labels must be class ids 0-{num_classes - 1} or the ignore '
+                         f'index {ignore_index}; found {found}')
+    return torch.where(valid, label, torch.zeros_like(label)), valid
+
+
+def class_weighted_cross_entropy(log_prob: torch.Tensor, target: torch.Tensor,
+                                 pixel_weight: torch.Tensor,
+                                 reduction: str = 'mean') -> torch.Tensor:
+    """Cross-entropy weighted per pixel: ``sum_i v_i ce_i / sum_i v_i`` (0 without weight).
+
+    Args:
+        log_prob (Tensor): Log-probabilities, shape (N, C, H, W).
+        target (Tensor): Class ids, shape (N, H, W).
+        pixel_weight (Tensor): Each pixel's weight ``v_i``, its class weight times its sampler
+            weight (0 on unlabelled pixels), shape (N, H, W).
+        reduction (str): ``'mean'`` for the weighted mean, ``'none'`` for the weighted
+            per-pixel cross-entropy ``v_i ce_i``. Defaults to ``'mean'``.
+
+    Returns:
+        Tensor: A scalar, or (N, H, W) for ``reduction='none'``.
+    """
+    ce = -log_prob.gather(1, target.unsqueeze(1)).squeeze(1)
+    if reduction == 'none':
+        return pixel_weight * ce
+    return _safe_ratio((pixel_weight * ce).sum(), pixel_weight.sum())
+
+
+def class_weighted_dice_loss(prob: torch.Tensor, target: torch.Tensor, valid: torch.Tensor,
+                             class_weight: torch.Tensor, smooth: float = 1.0) -> torch.Tensor:
+    """Soft Dice loss over the whole batch, a class-weighted mean over the classes present
+    among its labelled pixels (see the module docstring).
+
+    Args:
+        prob (Tensor): Probabilities, 0 on unlabelled pixels, shape (N, C, H, W).
+        target (Tensor): Class ids, shape (N, H, W).
+        valid (Tensor): Mask of the labelled pixels, shape (N, H, W).
+        class_weight (Tensor): One weight per class, shape (C, ).
+        smooth (float): Added to the numerator and denominator of each class's Dice.
+            Defaults to 1.0.
+
+    Returns:
+        Tensor: The scalar loss; 0 without labelled pixels.
+    """
+    classes = torch.arange(prob.shape[1], device=target.device).view(1, -1, 1, 1)
+    one_hot = ((target.unsqueeze(1) == classes) & valid.unsqueeze(1)).to(prob.dtype)
+    dims = (0, 2, 3)  # the whole batch at once
+    intersection = (prob * one_hot).sum(dims)
+    target_area = one_hot.sum(dims)
+    dice = _safe_ratio(2 * intersection + smooth, prob.sum(dims) + target_area + smooth)
+    present_weight = class_weight * (target_area > 0)
+    return _safe_ratio((present_weight * (1 - dice)).sum(), present_weight.sum())
 
 
 @MODELS.register_module()
@@ -151,57 +243,28 @@ class ClassWeightedDiceCELoss(nn.Module):
         Returns:
             Tensor: The scalar loss, or the per-pixel map for ``reduction_override='none'``.
         """
-        passed = sorted(key for key, value in kwargs.items() if value is not None)
-        if passed:
-            raise TypeError(f'ClassWeightedDiceCELoss does not take {passed}')
-        if reduction_override not in (None, 'mean', 'none'):
-            raise ValueError(f"reduction_override must be None, 'mean' or 'none', "
-                             f'got {reduction_override!r}')
+        _check_inputs(cls_score, label, weight, reduction_override, kwargs)
         if ignore_index is None:
             ignore_index = self.ignore_index
-        if cls_score.dim() != 4 or label.shape != cls_score.shape[:1] + cls_score.shape[2:]:
-            raise ValueError(f'expected logits N x C x H x W and labels N x H x W, got logits '
-                             f'{tuple(cls_score.shape)} and labels {tuple(label.shape)}')
-        if weight is not None and weight.shape != label.shape:
-            raise ValueError(f'per-pixel weights have shape {tuple(weight.shape)}, '
-                             f'the labels {tuple(label.shape)}')
         num_classes = cls_score.shape[1]
         dtype = torch.promote_types(cls_score.dtype, torch.float32)
         class_weight = self._class_weight(num_classes, cls_score.device, dtype)
-
-        label = label.long()
-        valid = label != ignore_index
-        out_of_range = valid & ((label < 0) | (label >= num_classes))
-        if out_of_range.any():
-            found = label[out_of_range].unique().tolist()
-            raise ValueError(f'labels must be class ids 0-{num_classes - 1} or the ignore '
-                             f'index {ignore_index}; found {found}')
-        target = torch.where(valid, label, torch.zeros_like(label))
+        target, valid = labelled_pixels(label, num_classes, ignore_index)
         # Ignored pixels' logits are replaced, not merely weighted by 0: whatever they hold
         # (even inf or NaN) then changes neither the loss nor any gradient.
         logits = torch.where(valid.unsqueeze(1), cls_score.to(dtype),
                              torch.zeros((), dtype=dtype, device=cls_score.device))
         log_prob = F.log_softmax(logits, dim=1)
 
-        ce = -log_prob.gather(1, target.unsqueeze(1)).squeeze(1)
         pixel_weight = class_weight[target] * valid
         if weight is not None:
             pixel_weight = pixel_weight * weight.to(dtype)
         if reduction_override == 'none':
-            return self.loss_weight * pixel_weight * ce
-        ce_loss = _safe_ratio((pixel_weight * ce).sum(), pixel_weight.sum())
-
-        prob = log_prob.exp() * valid.unsqueeze(1)
-        classes = torch.arange(num_classes, device=label.device).view(1, -1, 1, 1)
-        one_hot = ((label.unsqueeze(1) == classes) & valid.unsqueeze(1)).to(dtype)
-        dims = (0, 2, 3)  # the whole batch at once
-        intersection = (prob * one_hot).sum(dims)
-        target_area = one_hot.sum(dims)
-        dice = _safe_ratio(2 * intersection + self.smooth,
-                           prob.sum(dims) + target_area + self.smooth)
-        present_weight = class_weight * (target_area > 0)
-        dice_loss = _safe_ratio((present_weight * (1 - dice)).sum(), present_weight.sum())
-
+            return class_weighted_cross_entropy(log_prob, target, self.loss_weight * pixel_weight,
+                                                reduction='none')
+        ce_loss = class_weighted_cross_entropy(log_prob, target, pixel_weight)
+        dice_loss = class_weighted_dice_loss(log_prob.exp() * valid.unsqueeze(1), target, valid,
+                                             class_weight, self.smooth)
         return self.loss_weight * (self.ce_weight * ce_loss + self.dice_weight * dice_loss)
 
     def _class_weight(self, num_classes: int, device: torch.device,

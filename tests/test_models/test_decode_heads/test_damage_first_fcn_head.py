@@ -1,11 +1,14 @@
 """DamageFirstFCNHead: damage where the damage classes together outweigh Clean, in the most
-probable damage class; FCNHead's weights and training."""
+probable damage class; FCNHead's weights and training. Damage-first prediction serves any
+decode head, and says the probability of damage of what it predicted."""
 import pytest
 import torch
 from mmseg.models.decode_heads import FCNHead
+from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 
-from mmseg_heritage.models.decode_heads import damage_first_scores
+from mmseg_heritage.models.decode_heads import (DamageFirstPrediction, damage_first_scores,
+                                                damage_probability)
 
 HEAD = dict(in_channels=4, channels=4, num_convs=1, concat_input=False, num_classes=16,
             norm_cfg=dict(type='BN'), loss_decode=dict(type='ClassWeightedDiceCELoss'))
@@ -62,3 +65,34 @@ def test_a_damage_threshold_marks_damage_where_its_probability_exceeds_it():
                                damage_first_scores(plain.predict(features, metas, {}), 0.3))
     with pytest.raises(ValueError, match='damage_threshold must lie between 0 and 1, got 1'):
         MODELS.build(dict(type='DamageFirstFCNHead', damage_threshold=1, **HEAD))
+
+
+class PlainHead(BaseDecodeHead):
+    """The smallest decode head: a 1x1 classifier on the first feature map."""
+
+    def forward(self, inputs):
+        return self.cls_seg(inputs[0])
+
+
+class DamageFirstPlainHead(DamageFirstPrediction, PlainHead):
+    pass
+
+
+def test_another_decode_head_predicts_damage_first_and_says_its_damage_probability():
+    torch.manual_seed(0)
+    options = dict(in_channels=4, channels=4, num_classes=16,
+                   loss_decode=dict(type='ClassWeightedDiceCELoss'))
+    plain = PlainHead(**options).eval()
+    head = DamageFirstPlainHead(damage_threshold=0.3, **options).eval()
+    head.load_state_dict(plain.state_dict())
+    features = [torch.randn(2, 4, 8, 8)]
+    metas = [dict(img_shape=(16, 16), pad_shape=(16, 16))] * 2
+    logits = plain.predict(features, metas, {})
+    predicted = head.predict(features, metas, {})
+    torch.testing.assert_close(predicted, damage_first_scores(logits, 0.3))
+    p_damage = 1 - logits.softmax(dim=1)[:, 0]
+    torch.testing.assert_close(head.damage_probability(predicted), p_damage)
+    assert torch.equal(predicted.argmax(dim=1) > 0, head.damage_probability(predicted) > 0.3)
+    for threshold in (0.01, 0.5, 0.99):  # whatever threshold the scores were made with
+        torch.testing.assert_close(
+            damage_probability(damage_first_scores(logits, threshold), threshold), p_damage)

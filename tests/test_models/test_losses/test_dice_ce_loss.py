@@ -300,3 +300,25 @@ def test_ignored_pixels_logits_do_not_matter(batch, fill):
     changed_value.backward()
     assert torch.equal(logits.grad, changed.grad)
     assert not changed.grad[ignored].any()
+
+
+def test_the_terms_are_functions_of_their_own():
+    # As MMSeg keeps dice_loss() apart from DiceLoss: each term on its own, on labelled pixels.
+    from mmseg_heritage.models.losses.dice_ce_loss import (class_weighted_cross_entropy,
+                                                           class_weighted_dice_loss,
+                                                           labelled_pixels)
+    logits, labels = random_batch(seed=12, present=[0, 2, 3], dtype=torch.float64)  # 1 absent
+    class_weight = [0.5, 1.0, 2.0, 4.0]
+    target, valid = labelled_pixels(labels, 4, IGNORE)
+    assert torch.equal(valid, labels != IGNORE) and torch.equal(target[valid], labels[valid])
+    log_prob = torch.where(valid.unsqueeze(1), logits, torch.zeros(())).log_softmax(dim=1)
+    weights = torch.tensor(class_weight, dtype=torch.float64)
+    ce = class_weighted_cross_entropy(log_prob, target, weights[target] * valid)
+    dice = class_weighted_dice_loss(log_prob.exp() * valid.unsqueeze(1), target, valid,
+                                    weights, smooth=1.0)
+    assert ce.item() == pytest.approx(reference_loss(logits, labels, class_weight,
+                                                     dice_weight=0.0), rel=1e-9)
+    assert dice.item() == pytest.approx(reference_loss(logits, labels, class_weight,
+                                                       ce_weight=0.0), rel=1e-9)
+    with pytest.raises(ValueError, match=r'found \[9\]'):
+        labelled_pixels(torch.where(labels == 2, 9, labels), 4, IGNORE)
