@@ -69,7 +69,9 @@ def prepare_data(cfg: Config) -> Path:
         build_damage_bank(bank, cutout_dirs=recipe.cutouts)
     scans = Path(cfg.data_root)
     options = dict(bank=bank, size=recipe.size, clean_share=recipe.clean_share,
-                   split_seed=recipe.seed, progress=True)
+                   split_seed=recipe.seed, fonts=recipe.get('fonts', ()),
+                   page_share=recipe.get('page_share', 0.0),
+                   clean_content_share=recipe.get('clean_content_share', 0.0), progress=True)
     if not (scans / 'metadata.csv').is_file():
         print(f'Writing {recipe.num_images} synthetic scans into {scans}')
         generate_photo_scan_dataset(scans, recipe.content, num_images=recipe.num_images,

@@ -8,7 +8,7 @@ from typing import Optional, Sequence, Union
 from ..class_names import CLASSES
 
 CLASS_WEIGHTS_FILE = 'class_weights.json'
-WEIGHTING_METHODS = ('inverse', 'median', 'log')
+WEIGHTING_METHODS = ('inverse', 'median', 'log', 'sqrt_log')
 DEFAULT_METHOD = 'log'
 
 

@@ -34,6 +34,9 @@ def test_formulas_on_hand_counts():
     raw = 1 / np.log(1.02 + share)
     assert np.allclose(log[:3], raw / np.sum(share * raw))
     assert np.sum(share * log[:3]) == pytest.approx(1)  # the loss keeps its scale
+    sqrt_log = compute_class_weights(counts, 'sqrt_log', clip=(0, 1e9))
+    raw = 1 / np.sqrt(np.log(1.02 + share))
+    assert np.allclose(sqrt_log[:3], raw / np.sum(share * raw))
     # Absent classes take the upper clip.
     assert np.all(compute_class_weights(counts, 'log', clip=(0.1, 7))[3:] == 7)
 

@@ -10,6 +10,8 @@ With ``f_c`` the share of class ``c`` among labelled pixels (255 excluded):
   frequency scaled so that the median class weighs 1.
 - ``log``: log-smoothed inverse frequency (ENet), ``1 / ln(1.02 + f_c)``, scaled like
   ``inverse``.
+- ``sqrt_log``: its square root, ``1 / sqrt(ln(1.02 + f_c))``, scaled like ``inverse``: the
+  same order by rarity, the rarest class at most about 6 times Clean.
 
 Each is then clipped to ``clip``. Classes absent from the counts get the upper clip.
 
@@ -18,7 +20,8 @@ Clean 86 %: ``inverse`` and ``median`` put the rare classes 10^4-10^5 times abov
 after clipping every rare class sits at the clip and a few hundred pixels steer the gradient.
 ``log`` is bounded (the rarest class at most about 32 times Clean), still orders the classes
 by rarity, and gives Clean about 0.35 and the rare classes about 10, which trains stably with
-Dice + cross-entropy.
+Dice + cross-entropy. ``sqrt_log`` is gentler still, for data whose damage is a few per cent of
+the pixels (the starter's photo scans): stronger weights there paint damage over clean content.
 """
 from typing import Dict, Sequence, Tuple
 
@@ -57,6 +60,8 @@ def compute_class_weights(pixel_counts: Sequence[int], method: str = DEFAULT_MET
             raw = np.median(share[present]) / share
         elif method == 'log':
             raw = 1.0 / np.log(1.02 + share)
+        elif method == 'sqrt_log':
+            raw = 1.0 / np.sqrt(np.log(1.02 + share))
         else:
             raise ValueError(f'unknown class weighting {method!r}; use one of {WEIGHTING_METHODS}')
     if method != 'median':

@@ -48,7 +48,8 @@ class RareClassCrop(BaseTransform):
             present class weighs the inverse of its pixel count in this map, so a class of
             10 pixels is drawn 1000 times as often as one of 10,000.
         weighting (str, optional): Scheme to read from a class-weights JSON (``'log'``,
-            ``'inverse'`` or ``'median'``). Defaults to None: the file's default.
+            ``'sqrt_log'``, ``'inverse'`` or ``'median'``). Defaults to None: the file's
+            default.
         ignore_index (int): Mask value that is never drawn. Defaults to 255.
     """
 

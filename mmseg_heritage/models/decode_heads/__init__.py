@@ -1,7 +1,10 @@
 from .damage_first_fcn_head import DamageFirstFCNHead
 from .damage_first_prediction import (DamageFirstPrediction, damage_first_scores,
                                       damage_probability)
+from .damage_first_unet_decoder_head import DamageFirstUNetDecoderHead
 from .hierarchical_uper_head import HierarchicalUPerHead
+from .unet_decoder_head import UNetDecoderHead
 
-__all__ = ['DamageFirstFCNHead', 'DamageFirstPrediction', 'HierarchicalUPerHead',
-           'damage_first_scores', 'damage_probability']
+__all__ = ['DamageFirstFCNHead', 'DamageFirstPrediction', 'DamageFirstUNetDecoderHead',
+           'HierarchicalUPerHead', 'UNetDecoderHead', 'damage_first_scores',
+           'damage_probability']

@@ -5,14 +5,17 @@ surface, but on real photographs such a model sees damage everywhere. Here the c
 photographs at their native sharpness (shrunk, never enlarged), often turned into an old print
 (monochrome or faded colour, a tone, lifted blacks, vignetting). Damage of real photographs is
 drawn on top: crack networks and folds that show the paper, lost emulsion at edges and inside,
-long scratches, and real damage from a damage bank (dust, dirt, hair, film scratches, stains).
-Last come what a scan adds everywhere: grain, a little blur, JPEG.
+long scratches, scratches across the whole frame, single hairs and fine specks
+(``thin_damage.py``), and real damage from a damage bank (dust, dirt, hair, film scratches,
+stains). Last come what a scan adds everywhere: grain, a little blur, JPEG.
 
 A pixel is labelled damage only where the damage visibly changed it (see ``paste_damage``):
 a white crack on white paper is not damage to learn. A share of scans stays clean, so that
 highlights, text, edges and grain of real content are seen without damage, and bright flat
 areas that are not damage (a print's margin, burnt-out highlights) come with clean and damaged
-scans alike.
+scans alike. Given fonts, some scans are whole pages of graphic design and others get print,
+lettering, posters, hard shadows, dark or strongly coloured areas drawn in, all of it clean
+(``clean_content.py``): the marks of print are not damage.
 """
 import glob
 import importlib.util
@@ -32,7 +35,9 @@ from ...transforms.damage_copy_paste import paste_damage, transform_instance
 from ..layout import LAYOUT_FOLDERS, finish_dataset, write_sample
 from ..splits import SPLIT_PARTS
 from ..statistics import PixelStatistics
+from .clean_content import add_clean_content, find_fonts, graphic_page
 from .textures import smooth_noise, walk
+from .thin_damage import dust_specks, frame_scratch, single_hair
 
 # Photographs that installed packages ship (licences: scikit-image's data/README.txt, public
 # domain or CC0 except where noted there; scikit-learn's images/README.txt, CC BY 2.0;
@@ -295,7 +300,9 @@ def scan_finish(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
 
 
 def make_photo_scan(rng: np.random.Generator, photo_bgr: np.ndarray, bank: Optional[DamageBank],
-                    size: int = 512, clean_share: float = 0.3) -> Tuple[np.ndarray, np.ndarray]:
+                    size: int = 512, clean_share: float = 0.3, fonts: Sequence[Path] = (),
+                    page_share: float = 0.0,
+                    clean_content_share: float = 0.0) -> Tuple[np.ndarray, np.ndarray]:
     """One synthetic scan of a damaged (or clean) photograph cut from ``photo_bgr``.
 
     Args:
@@ -304,19 +311,33 @@ def make_photo_scan(rng: np.random.Generator, photo_bgr: np.ndarray, bank: Optio
         bank (DamageBank, optional): Real damage to paste; without it only drawn damage.
         size (int): Largest side of the scan. Defaults to 512.
         clean_share (float): Probability of a scan without damage. Defaults to 0.3.
+        fonts (Sequence[Path]): Font files for print and lettering (:func:`find_fonts`);
+            without them no page or lettering is drawn. Defaults to none.
+        page_share (float): Probability of a whole page of graphic design instead of the
+            photograph. Defaults to 0.
+        clean_content_share (float): Probability of clean content (lettering, an inset poster,
+            a hard shadow, a dark or saturated area) drawn into the photograph. Defaults to 0.
 
     Returns:
         tuple: HxWx3 uint8 RGB scan and HxW uint8 mask of class ids (0 where clean).
     """
-    image = bright_areas(rng, old_print(rng, fit_content(rng, photo_bgr[..., ::-1], size)))
+    content = fit_content(rng, photo_bgr[..., ::-1], size)
+    if fonts and rng.random() < page_share:
+        content = graphic_page(rng, fonts, *content.shape[:2])
+    elif rng.random() < clean_content_share:
+        content = add_clean_content(rng, content, fonts)
+    image = bright_areas(rng, old_print(rng, content))
     image_bgr = np.ascontiguousarray(np.clip(image, 0, 255)[..., ::-1]).astype(np.uint8)
     mask = np.zeros(image_bgr.shape[:2], np.uint8)
     if rng.random() >= clean_share:
-        drawn = [(CRACKS, crack_network, 0.45), (FOLD, fold_line, 0.25),
-                 (MATERIAL_LOSS, emulsion_loss, 0.35), (SCRATCH, long_scratch, 0.3)]
-        for class_id, draw, chance in drawn:
+        # (class, drawing, chance of one, chance that it shows the paper rather than dark)
+        drawn = [(CRACKS, crack_network, 0.45, 0.8), (FOLD, fold_line, 0.25, 0.8),
+                 (MATERIAL_LOSS, emulsion_loss, 0.35, 0.8), (SCRATCH, long_scratch, 0.3, 0.8),
+                 (SCRATCH, frame_scratch, 0.25, 0.6), (HAIR, single_hair, 0.25, 0.2),
+                 (DUST, dust_specks, 0.3, 0.5)]
+        for class_id, draw, chance, bright in drawn:
             for _ in range(int(rng.random() < chance) + int(rng.random() < chance / 3)):
-                paint = _paper_colour(rng) if rng.random() < 0.8 else rng.uniform(20, 70, 3)
+                paint = _paper_colour(rng) if rng.random() < bright else rng.uniform(20, 70, 3)
                 _paste_drawn(rng, image_bgr, mask, draw(rng, image_bgr), class_id, paint)
         held = [c for c in BANK_CLASSES if bank is not None and c in bank.instances]
         for _ in range(rng.poisson(1.5) if held else 0):
@@ -344,6 +365,8 @@ def generate_photo_scan_dataset(out_dir: Union[str, Path], content: Sequence[str
                                 clean_share: float = 0.3,
                                 held_out: Tuple[float, float] = (0.1, 0.1),
                                 split_seed: int = 0, parts: Sequence[str] = SPLIT_PARTS,
+                                fonts: Sequence[str] = (), page_share: float = 0.0,
+                                clean_content_share: float = 0.0,
                                 progress: bool = False) -> Path:
     """Write synthetic scans of damaged photographs in the converter's layout.
 
@@ -364,12 +387,19 @@ def generate_photo_scan_dataset(out_dir: Union[str, Path], content: Sequence[str
             ``seed`` and the same ``split_seed`` tests on the same photographs. Defaults to 0.
         parts (Sequence[str]): The splits to make scans for (the others stay empty), e.g.
             ``['test']`` for more test scans. Defaults to all three.
+        fonts (Sequence[str]): Sources of fonts for print and lettering (see
+            :func:`~.clean_content.find_fonts`). Defaults to none.
+        page_share (float): Share of scans that are whole pages of graphic design (with
+            fonts). Defaults to 0.
+        clean_content_share (float): Share of scans with clean print, shadows, dark or
+            saturated areas drawn in. Defaults to 0.
         progress (bool): Show a progress bar. Defaults to False.
 
     Returns:
         Path: ``out_dir``.
     """
     photos = content_images(content)
+    font_files = find_fonts(fonts)
     photos_of = photo_parts(photos, held_out, split_seed)
     damage = DamageBank(bank) if bank is not None else None
     root = Path(out_dir)
@@ -395,7 +425,7 @@ def generate_photo_scan_dataset(out_dir: Union[str, Path], content: Sequence[str
             photo, photo_path = read_image_file(path), path
         sample_id = f'photo_scan_{seed}_{index:05d}'
         image, mask = make_photo_scan(np.random.default_rng([seed, index]), photo, damage, size,
-                                      clean_share)
+                                      clean_share, font_files, page_share, clean_content_share)
         write_sample(root, sample_id, image, mask, image_suffix='.jpg')
         height, width = mask.shape
         rows.append(dict(id=sample_id, source_id=sample_id, original_id=path.stem,
@@ -405,7 +435,9 @@ def generate_photo_scan_dataset(out_dir: Union[str, Path], content: Sequence[str
         statistics.add_mask(mask, MATERIAL, CONTENT)
         split_ids[part].append(sample_id)
     write_json_atomic(root / 'content.json', dict(
-        sources=list(content), seed=seed, split_seed=split_seed, num_images=len(jobs),
+        sources=list(content), fonts=[str(f) for f in font_files], page_share=page_share,
+        clean_content_share=clean_content_share, seed=seed, split_seed=split_seed,
+        num_images=len(jobs),
         photos={part: [str(p) for p in pool] for part, pool in photos_of.items()}))
     finish_dataset(root, rows, statistics, seed=seed,
                    parts={part: sorted(ids) for part, ids in split_ids.items()})

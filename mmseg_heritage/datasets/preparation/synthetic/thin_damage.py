@@ -1,0 +1,64 @@
+"""Thin damage of film and prints, drawn as alpha maps: scratches running across the whole
+frame, single hairs, and fine specks of dust.
+
+Film runs through a camera, a projector and a scanner, so its scratches are long and straight
+and cross the whole frame, most often along the film (here: vertically); a hair lies in one
+soft curve; dust is specks of one to a few pixels. They are a pixel or two wide, at the scan's
+own sharpness: a model that only ever saw wide damage misses them, and one that never saw
+them beside printed rules and lettering takes those for them (``clean_content.py``).
+"""
+import cv2
+import numpy as np
+
+from .textures import smooth_noise, walk
+
+
+def _canvas(image: np.ndarray) -> np.ndarray:
+    return np.zeros(image.shape[:2], np.float32)
+
+
+def frame_scratch(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
+    """Alpha of one to three straight scratches from edge to edge of the frame, most often
+    along the film, a pixel or two wide, their strength changing along them."""
+    h, w = image.shape[:2]
+    alpha = _canvas(image)
+    along_film = rng.random() < 0.75
+    for _ in range(rng.integers(1, 4)):
+        slant = rng.normal(0, 0.02)  # nearly parallel to the film's edge
+        if along_film:
+            x = rng.uniform(0, w)
+            ends = [(x, 0), (x + slant * h, h)]
+        else:
+            y = rng.uniform(0, h)
+            ends = [(0, y), (w, y + slant * w)]
+        line = np.zeros_like(alpha)
+        cv2.line(line, *[tuple(int(round(v)) for v in end) for end in ends], 1.0,
+                 int(rng.integers(1, 3)), cv2.LINE_AA)
+        strength = np.clip(0.75 + 0.35 * smooth_noise(rng, h, w, max(h, w) / 8), 0, 1)
+        alpha = np.maximum(alpha, line * strength * rng.uniform(0.6, 1.0))
+    return alpha
+
+
+def single_hair(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
+    """Alpha of one hair: a thin line in a soft curve, a tenth to half of the frame long."""
+    h, w = image.shape[:2]
+    s = min(h, w)
+    curve = walk(rng, h, w, rng.uniform(0.1, 0.5) * s, 0.03, bend=rng.normal(0, 0.06),
+                 steps=30)
+    alpha = _canvas(image)
+    cv2.polylines(alpha, [np.round(curve).astype(np.int32)], False, 1.0,
+                  int(rng.integers(1, 3)), cv2.LINE_AA)
+    return alpha * rng.uniform(0.7, 1.0)
+
+
+def dust_specks(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
+    """Alpha of a scatter of fine specks, one to a few pixels across."""
+    h, w = image.shape[:2]
+    alpha = _canvas(image)
+    count = int(rng.integers(5, 60))
+    centres = rng.uniform((0, 0), (w, h), (count, 2))
+    radii = rng.choice([0, 1, 1, 2, 3], count)
+    for (x, y), radius in zip(centres, radii):
+        cv2.circle(alpha, (int(x), int(y)), int(radius), float(rng.uniform(0.7, 1.0)), -1,
+                   cv2.LINE_AA)
+    return np.clip(alpha, 0, 1)
