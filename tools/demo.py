@@ -42,6 +42,8 @@ def parse_args(argv=None):
                         help='test images drawn in predictions.png')
     parser.add_argument('--real-photos', default=str(REAL_PHOTOS),
                         help='photographs to map with the trained (and the starter) model')
+    parser.add_argument('--seed', type=int,
+                        help="training seed (default: the config's); the data stay the same")
     parser.add_argument('--allow-below-baseline', action='store_true',
                         help='exit 0 even if the model does not beat the majority class')
     return parser.parse_args(argv)
@@ -52,7 +54,7 @@ def main(argv=None) -> int:
     demo = run_demo(args.config, args.work_dir, args.data_root, iters=args.iters,
                     num_images=args.num_images, image_size=args.image_size,
                     num_pictures=args.num_pictures, real_photos=args.real_photos,
-                    starter=str(STARTER))
+                    starter=str(STARTER), seed=args.seed)
     if not demo['beats_baseline'] and not args.allow_below_baseline:
         print('The demo model did not beat the majority-class baseline.', file=sys.stderr)
         return 1

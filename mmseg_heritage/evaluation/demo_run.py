@@ -55,13 +55,16 @@ def prepare_data(data_root: str, num_images: int, image_size: int) -> None:
         raise RuntimeError(f'the converter skipped rows: {report.bad_rows}')
 
 
-def demo_config(config: str, work_dir: str, data_root: str,
-                iters: Optional[int] = None) -> Config:
+def demo_config(config: str, work_dir: str, data_root: str, iters: Optional[int] = None,
+                seed: Optional[int] = None) -> Config:
     """The demo config on ``data_root``, training ``iters`` iterations (validated and saved
-    at the end) instead of the config's."""
+    at the end) instead of the config's, from the training seed ``seed`` instead of the
+    config's."""
     cfg = Config.fromfile(config)
     cfg.work_dir = work_dir
     set_data_root(cfg, data_root)
+    if seed is not None:
+        cfg.randomness = dict(cfg.get('randomness', {}), seed=seed)
     if iters:
         cfg.train_cfg.max_iters = iters
         cfg.train_cfg.val_interval = iters
@@ -173,7 +176,8 @@ def write_reports(work_dir: str, demo: dict, metrics: dict, damage: Sequence[dic
 
 def run_demo(config: str, work_dir: str, data_root: str, iters: Optional[int] = None,
              num_images: int = 96, image_size: int = 160, num_pictures: int = 4,
-             real_photos: Optional[str] = None, starter: Optional[str] = None) -> dict:
+             real_photos: Optional[str] = None, starter: Optional[str] = None,
+             seed: Optional[int] = None) -> dict:
     """Run the demo and write its files into ``work_dir``.
 
     Args:
@@ -187,6 +191,8 @@ def run_demo(config: str, work_dir: str, data_root: str, iters: Optional[int] = 
         real_photos (str, optional): A folder of photographs to map with the trained model.
         starter (str, optional): A folder holding the starter model (``<name>.py`` and
             ``<name>.pth``), which maps the real photographs too.
+        seed (int, optional): The training seed (initial weights, sampling, augmentation).
+            Defaults to the config's. The data are the same whatever it is.
 
     Returns:
         dict: The record written as ``demo.json``; ``beats_baseline`` says whether the model
@@ -194,7 +200,7 @@ def run_demo(config: str, work_dir: str, data_root: str, iters: Optional[int] = 
     """
     started = time.time()
     prepare_data(data_root, num_images, image_size)
-    cfg = demo_config(config, work_dir, data_root, iters)
+    cfg = demo_config(config, work_dir, data_root, iters, seed)
     runner, metrics_path = train_and_test(cfg)
     metrics = read_metrics(metrics_path)
     score = metrics['overall']['mIoU']
@@ -216,7 +222,8 @@ def run_demo(config: str, work_dir: str, data_root: str, iters: Optional[int] = 
     baseline = majority_baseline(annotations.values())
     demo = dict(
         mmseg_heritage_version=__version__, config=config, checkpoint=checkpoint,
-        iterations=cfg.train_cfg.max_iters, split='test', metrics_file=metrics_path,
+        iterations=cfg.train_cfg.max_iters, seed=cfg.randomness.seed, split='test',
+        metrics_file=metrics_path,
         mIoU=score, majority_class_baseline=baseline, beats_baseline=score > baseline['mIoU'],
         damage_report=osp.join(damage_dir, 'report.json'),
         real_photos_damaged_percent=real_shares,

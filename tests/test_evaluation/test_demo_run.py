@@ -32,3 +32,6 @@ def test_the_config_trains_the_iterations_asked_for_on_the_data_root(tmp_path):
     assert cfg.train_cfg.max_iters == cfg.train_cfg.val_interval == 7
     assert cfg.default_hooks.checkpoint.interval == 7
     assert all(scheduler.end <= 7 for scheduler in cfg.param_scheduler)
+    assert cfg.randomness.seed == 0  # the config's
+    seeded = demo_config(str(DEMO_CONFIG), str(tmp_path / 'work'), str(tmp_path / 'data'), seed=3)
+    assert seeded.randomness.seed == 3 and seeded.train_cfg.max_iters == 600
