@@ -35,7 +35,7 @@ from .collection_journal import CollectionJournal, journal_entry, settings_key, 
 from .collection_shards import assign_shard
 from .condition_report import install_viewer, write_condition_report
 from .damage_geojson import damage_geojson
-from .damage_measures import DEFAULT_MIN_REGION_PX, measure_damage, min_region_pixels
+from .damage_measures import DEFAULT_MIN_REGION_PX, measure_damage_regions
 from .scan_resolution import ScanResolution, read_scan_resolution
 
 # Journal fields that are not part of a scan's record in the report.
@@ -244,17 +244,15 @@ class _CollectionRun:
             damaged = 100.0 - shares.get('Clean', 0.0)
             record.update(resolution=resolution.as_dict(), damaged_percent=round(damaged, 4),
                           damaged_mm2=None, area_percent=shares)
-            record['damage'] = measure_damage(mask, self.classes, resolution,
-                                              min_region_px=self.min_region_px,
-                                              min_region_mm2=self.min_region_mm2)
+            record['damage'], regions = measure_damage_regions(
+                mask, self.classes, resolution, min_region_px=self.min_region_px,
+                min_region_mm2=self.min_region_mm2)
             if resolution.known:
                 record['damaged_mm2'] = round(sum(
                     entry['area_mm2'] for entry in record['damage'].values()), 4)
             record['geojson'] = outputs['geojson']
-            geojson = damage_geojson(mask, self.classes, self.palette, min_region_pixels(
-                self.min_region_px, self.min_region_mm2, resolution), name)
-            write_text_atomic(self.out_dir / outputs['geojson'],
-                              json.dumps(geojson, separators=(',', ':')))
+            write_text_atomic(self.out_dir / outputs['geojson'], json.dumps(
+                damage_geojson(regions, self.palette, name), separators=(',', ':')))
             record['report'] = write_condition_report(
                 self.out_dir, record, image if self.viewer else None, mask, self.classes,
                 self.palette, self.min_region, self.details)

@@ -1,0 +1,94 @@
+"""Outlines of damage regions along the edges of their pixels, as valid polygons.
+
+Pixel (x, y) covers the square [x, x + 1] x [y, y + 1], so an outline that follows the pixels'
+edges encloses exactly the region's pixels: its area is the pixel count, a line one pixel wide
+keeps its width, and holes (pixels of other classes inside) are kept. Outlines are valid OGC
+simple features, as GEOS, QGIS and QuPath require: GDAL's polygonize
+(``rasterio.features.shapes``) traces each part of a region whose pixels share edges
+(4-connected) as a polygon with its holes; the parts of one region (8-connected, as the report
+counts it) that touch only at corners become one MultiPolygon, whose polygons may touch at
+points. Rings run anticlockwise around the region and clockwise around its holes (as GeoJSON
+asks; in an image's y-down coordinates they look the other way round), so a nonzero fill leaves
+the holes empty as an even-odd fill does.
+
+Masks are traced band by band (:mod:`.damage_measures` labels each band's regions): only the
+parts that touch a band's edge are joined with GEOS's union, which is exact on these integer
+coordinates.
+"""
+import json
+from typing import Dict, Iterable, List, Union
+
+import numpy as np
+import shapely
+from rasterio.features import shapes
+from rasterio.transform import Affine
+from shapely.geometry import MultiPolygon, Polygon
+
+Outline = Union[Polygon, MultiPolygon]
+
+
+class RegionOutlines:
+    """The outlines of the parts of one class's regions, collected band by band.
+
+    Parts are kept by the id of the band's region they belong to; :meth:`outline` puts
+    together those of a region whose ids were joined across bands.
+    """
+
+    def __init__(self) -> None:
+        self.parts: Dict[int, List[Polygon]] = {}
+        self.band_edges = set()  # rows where one band ends and the next begins
+
+    def add_band(self, labels: np.ndarray, top: int, traced: np.ndarray) -> None:
+        """Trace the parts of a band's regions.
+
+        Args:
+            labels (np.ndarray): The band's region ids (int32; 0: not this class).
+            top (int): The band's first row in the mask.
+            traced (np.ndarray): Pixels worth tracing (bool): those of regions that may be
+                counted.
+        """
+        if top:
+            self.band_edges.add(top)
+        self.band_edges.add(top + labels.shape[0])
+        found = list(shapes(labels, mask=traced, connectivity=4,
+                            transform=Affine.translation(0, top)))
+        # One call for all parts: much faster than one shapely shape() per part.
+        polygons = shapely.from_geojson([json.dumps(geometry) for geometry, _ in found])
+        for polygon, (_, region) in zip(polygons, found):
+            self.parts.setdefault(int(region), []).append(polygon)
+
+    def outline(self, ids: Iterable[int], height: int) -> Outline:
+        """The outline of the region made of the band regions ``ids``.
+
+        Args:
+            ids: The band regions' ids.
+            height (int): The mask's height (its last row ends no band that goes on).
+        """
+        parts = np.array([part for i in ids for part in self.parts.get(i, ())], object)
+        if len(parts) > 1 and len(self.band_edges) > 1:
+            _, top, _, bottom = shapely.bounds(parts).T
+            edges = list(self.band_edges - {height})
+            cut = np.isin(top, edges) | np.isin(bottom, edges)
+            if cut.any():
+                # Joined across band edges; simplify(0) drops the vertices left on them.
+                joined = shapely.get_parts(shapely.simplify(shapely.union_all(parts[cut]), 0))
+                parts = np.concatenate([parts[~cut], joined])
+        outline = parts[0] if len(parts) == 1 else MultiPolygon(list(parts))
+        return shapely.orient_polygons(outline)
+
+
+def svg_path(outline: Outline, scale=(1.0, 1.0)) -> str:
+    """SVG path data of an outline: one closed sub-path per ring (holes included), in the
+    outline's coordinates times ``scale`` (x, y)."""
+    polygons = getattr(outline, 'geoms', [outline])
+    rings = [ring for polygon in polygons for ring in (polygon.exterior, *polygon.interiors)]
+    paths = []
+    for ring in rings:
+        points = np.asarray(ring.coords)[:-1] * np.asarray(scale, float)
+        paths.append('M' + 'L'.join(f'{_number(x)},{_number(y)}' for x, y in points) + 'Z')
+    return ''.join(paths)
+
+
+def _number(value: float) -> str:
+    """Up to three decimals, without trailing zeros (pixel edges are whole numbers)."""
+    return f'{value:.3f}'.rstrip('0').rstrip('.')
