@@ -15,6 +15,7 @@ Masks are traced band by band (:mod:`.damage_measures` labels each band's region
 parts that touch a band's edge are joined with GEOS's union, which is exact on these integer
 coordinates.
 """
+import itertools
 import json
 from typing import Dict, Iterable, List, Union
 
@@ -25,6 +26,7 @@ from rasterio.transform import Affine
 from shapely.geometry import MultiPolygon, Polygon
 
 Outline = Union[Polygon, MultiPolygon]
+PARTS_PER_BATCH = 1000
 
 
 class RegionOutlines:
@@ -50,12 +52,16 @@ class RegionOutlines:
         if top:
             self.band_edges.add(top)
         self.band_edges.add(top + labels.shape[0])
-        found = list(shapes(labels, mask=traced, connectivity=4,
-                            transform=Affine.translation(0, top)))
-        # One call for all parts: much faster than one shapely shape() per part.
-        polygons = shapely.from_geojson([json.dumps(geometry) for geometry, _ in found])
-        for polygon, (_, region) in zip(polygons, found):
-            self.parts.setdefault(int(region), []).append(polygon)
+        found = shapes(labels, mask=traced, connectivity=4, transform=Affine.translation(0, top))
+        while True:
+            # Parts in batches: one shapely call for many is much faster than one per part,
+            # and GDAL's GeoJSON-like dicts (Python floats) never pile up.
+            batch = list(itertools.islice(found, PARTS_PER_BATCH))
+            if not batch:
+                break
+            polygons = shapely.from_geojson([json.dumps(geometry) for geometry, _ in batch])
+            for polygon, (_, region) in zip(polygons, batch):
+                self.parts.setdefault(int(region), []).append(polygon)
 
     def outline(self, ids: Iterable[int], height: int) -> Outline:
         """The outline of the region made of the band regions ``ids``.

@@ -91,3 +91,12 @@ def test_svg_paths_hold_each_ring_scaled():
     assert sorted(map(tuple, rings[0])) == [(2, 0.5), (2, 2.5), (10, 0.5), (10, 2.5)]
     polygon = shapely.Polygon(rings[0], rings[1:])
     assert polygon.is_valid and polygon.area == 12 * 2 * 0.5
+
+
+def test_a_region_counted_only_as_a_whole_is_outlined_across_bands():
+    mask = np.zeros((24, 6), np.uint8)
+    mask[2:22, 3] = PUNCTURE  # 20 pixels, 3 in each band: counted, though no band's part is
+    [line] = measure_damage_regions(mask, CLASSES, band_pixels=3 * 6)[1]
+    assert line.pixels == 20 and line.outline.area == 20 and line.outline.is_valid
+    assert line.outline.geom_type == 'Polygon'  # its parts joined, no seams left
+    assert len(line.outline.exterior.coords) == 5
