@@ -2,7 +2,7 @@
 
 Pixel (x, y) covers the square [x, x + 1] x [y, y + 1], so an outline that follows the pixels'
 edges encloses exactly the region's pixels: its area is the pixel count, a line one pixel wide
-keeps its width, and holes (pixels of other classes inside) are kept. Outlines are valid OGC
+keeps its width, and its holes (pixels of other classes inside it) are kept. Outlines are valid OGC
 simple features, as GEOS, QGIS and QuPath require: GDAL's polygonize
 (``rasterio.features.shapes``) traces each part of a region whose pixels share edges
 (4-connected) as a polygon with its holes; the parts of one region (8-connected, as the report
@@ -12,8 +12,8 @@ asks; in an image's y-down coordinates they look the other way round), so a nonz
 the holes empty as an even-odd fill does.
 
 Masks are traced band by band (:mod:`.damage_measures` labels each band's regions): only the
-parts that touch a band's edge are joined with GEOS's union, which is exact on these integer
-coordinates.
+parts that touch a band's edge are joined with GEOS's union (exact on these integer
+coordinates), and of those only their shells and the holes that reach the edge.
 """
 import itertools
 import json
@@ -76,11 +76,40 @@ class RegionOutlines:
             edges = list(self.band_edges - {height})
             cut = np.isin(top, edges) | np.isin(bottom, edges)
             if cut.any():
-                # Joined across band edges; simplify(0) drops the vertices left on them.
-                joined = shapely.get_parts(shapely.simplify(shapely.union_all(parts[cut]), 0))
-                parts = np.concatenate([parts[~cut], joined])
+                parts = np.concatenate([parts[~cut], _joined(parts[cut], edges)])
         outline = parts[0] if len(parts) == 1 else MultiPolygon(list(parts))
         return shapely.orient_polygons(outline)
+
+
+def _joined(parts: np.ndarray, edges: List[int]) -> np.ndarray:
+    """Parts cut by band edges (at rows ``edges``) joined into whole polygons.
+
+    Only their shells and the holes that reach a band edge go through GEOS's union (its cost
+    grows with the vertices it is given, and a network of cracks has thousands of holes); the
+    other holes cannot change and go back into the polygon that took in their part.
+    """
+    shells, other_holes = [], []
+    for part in parts:
+        holes = np.array(part.interiors, object)
+        if len(holes):
+            _, top, _, bottom = shapely.bounds(holes).T
+            reach = np.isin(top, edges) | np.isin(bottom, edges)
+            other_holes.append(holes[~reach])
+            holes = holes[reach]
+        else:
+            other_holes.append(holes)
+        shells.append(Polygon(part.exterior, list(holes)))
+    # simplify(0) drops the vertices the union leaves on the band edges.
+    joined = shapely.get_parts(shapely.simplify(shapely.union_all(shells), 0))
+    shapely.prepare(joined)
+    holes = [[] for _ in joined]
+    for shell, part_holes in zip(shells, other_holes):
+        if len(part_holes):
+            inside = shapely.point_on_surface(shell)
+            holes[next(i for i, polygon in enumerate(joined)
+                       if polygon.covers(inside))].extend(part_holes)
+    return np.array([Polygon(polygon.exterior, [*polygon.interiors, *extra])
+                     if extra else polygon for polygon, extra in zip(joined, holes)], object)
 
 
 def svg_path(outline: Outline, scale=(1.0, 1.0)) -> str:

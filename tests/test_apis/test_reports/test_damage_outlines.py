@@ -29,6 +29,9 @@ MASKS = {
     'island in a hole': drawn(['#######', '#.....#', '#.###.#', '#.#o#.#', '#.###.#',
                                '#....##', '#######']),
     'checkerboard': drawn(['#.#.#.', '.#.#.#', '#.#.#.', '.#.#.#', '#o#o#o', 'o#o#o#']),
+    # Cut by band edges (rows of 3): holes that reach them and holes that do not.
+    'holes in a region across band edges': drawn(['#######', '#.###.#', '#######', '##...##',
+                                                  '##...##', '#######', '#.#####', '#######']),
     'ring across band edges': drawn(['........', '.######.', '.#....#.', '.#.##.#.', '.#.##.#.',
                                      '.#....#.', '.######.', '........', '..#..#..', '.#.##.#.']),
 }
