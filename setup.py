@@ -21,11 +21,13 @@ setup(
     # mim (`mim train|test|search mmseg_heritage ...`) looks for the tools, configs and model
     # index in mmseg_heritage/.mim/, as MMSeg ships them: links to the checkout's folders, which
     # an editable install uses as they are and a wheel gets copies of. The condition reports'
-    # viewer (OpenSeadragon) and its licence are copied beside reports.
+    # viewer (OpenSeadragon) and the collection's IIIF viewer (Mirador), with their licences,
+    # are copied beside reports.
     package_data={'mmseg_heritage': ['.mim/model-index.yml', '.mim/configs/**/*.py',
                                      '.mim/configs/**/*.yaml', '.mim/tools/**/*.py',
                                      '.mim/tools/**/*.sh'],
-                  'mmseg_heritage.visualization': ['vendor/openseadragon/*']},
+                  'mmseg_heritage.visualization': ['vendor/openseadragon/*',
+                                                   'vendor/mirador/*']},
     python_requires='>=3.9',
     # torch and mmcv (built from source with ops) come from tools/install_env.sh.
     install_requires=read_requirements('runtime.txt'),

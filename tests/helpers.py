@@ -1,9 +1,12 @@
 """What the tests share besides fixtures (those are in conftest.py): the repository's paths,
-running tools in this process or as processes, reading what they wrote, and the shared data
-made once per run. Tests import it by name (``from helpers import ...``): pytest.ini puts
-tests/ on the import path."""
+running tools in this process or as processes, reading what they wrote, looking at pages in the
+browser, and the shared data made once per run. Tests import it by name
+(``from helpers import ...``): pytest.ini puts tests/ on the import path."""
+import contextlib
 import csv
+import functools
 import hashlib
+import http.server
 import importlib.util
 import json
 import os
@@ -11,6 +14,8 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Callable, Dict, Optional, Sequence
@@ -23,6 +28,7 @@ from filelock import FileLock
 from mmengine.config import Config
 
 from mmseg_heritage.apis import logit_bands
+from mmseg_heritage.class_names import CLASSES, PALETTE
 from mmseg_heritage.evaluation.metrics.artefact_metric import SCHEMA_VERSION
 from mmseg_heritage.utils.data_config import LOADERS, set_data_root
 
@@ -167,6 +173,52 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served_folder(folder: Path):
+    """Serve ``folder`` over HTTP on 127.0.0.1 (pages that fetch, which file:// pages may not)
+    while the block runs; yields its URL, ending in '/'."""
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                             functools.partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f'http://127.0.0.1:{server.server_address[1]}/'
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def wait_until(browser, script: str, seconds: float = 20):
+    """Run ``script`` in the page until it returns something true; fail after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not browser.execute_script(script):
+        assert time.monotonic() < deadline, f'timed out waiting for: {script[:80]}'
+        time.sleep(0.05)
+
+
+def console_problems(browser, known=()) -> list:
+    """The errors and warnings in the browser's console since last asked, but those whose
+    message holds one of ``known``."""
+    return [entry for entry in browser.get_log('browser')
+            if entry['level'] in ('SEVERE', 'WARNING')
+            and not any(text in entry['message'] for text in known)]
+
+
+def tinted(picture: np.ndarray, class_name: str) -> int:
+    """Pixels of a BGR picture in the hue of a class colour, clearly coloured (scans in the
+    tests are grey)."""
+    colour = np.uint8([[PALETTE[CLASSES.index(class_name)][::-1]]])  # BGR
+    hue = int(cv2.cvtColor(colour, cv2.COLOR_BGR2HSV)[0, 0, 0])
+    hsv = cv2.cvtColor(picture, cv2.COLOR_BGR2HSV).astype(int)
+    distance = np.abs(hsv[..., 0] - hue)
+    return int(((np.minimum(distance, 180 - distance) <= 6) & (hsv[..., 1] > 80)).sum())
 
 
 def tool_env(**variables) -> dict:

@@ -3,7 +3,8 @@
     python tools/infer.py CONFIG CHECKPOINT INPUT [INPUT ...] --out-dir DIR \\
         [--precision fp32|bf16] [--tile-size 384 [W]] [--tile-stride 256 [W]] \\
         [--native-resolution] [--device cpu] [--threads N] \\
-        [--dpi 600 | --mm-per-px 0.04] [--min-region-px 16] [--min-region-mm2 0.5]
+        [--dpi 600 | --mm-per-px 0.04] [--min-region-px 16] [--min-region-mm2 0.5] \\
+        [--iiif-base-url https://museum.example/damage/]
     python tools/infer.py PUBLISHED_MODEL INPUT [INPUT ...] --out-dir DIR [--download] ...
     python tools/infer.py MODEL.onnx INPUT [INPUT ...] --out-dir DIR   # ONNX Runtime, no config
 
@@ -14,10 +15,13 @@ The model runs in PyTorch (CONFIG and CHECKPOINT; --precision bf16 for bfloat16 
 ONNX Runtime on the CPU (a file written by tools/export_onnx.py, fp32 or int8; --backend
 onnxruntime, the default for a .onnx file): the same tiles, masks, overlays and report.
 For each image it writes DIR/masks/<name>.png (class ids 0-15), DIR/overlays/<name>.jpg
-(damage tinted over the photograph), DIR/geojson/<name>.geojson (damage regions as polygons)
-and DIR/reports/<name>.html (the condition report: a deep-zoom viewer, and per class the area
+(damage tinted over the photograph), DIR/geojson/<name>.geojson (damage regions as polygons),
+DIR/annotations/<name>.json (the same as W3C Web Annotations, for IIIF viewers) and
+DIR/reports/<name>.html (the condition report: a deep-zoom viewer, and per class the area
 in mm2, the regions and, for linear damage, the length), and for the whole run
-DIR/report.csv, DIR/report.json and DIR/index.html. Large scans are predicted tile by tile
+DIR/report.csv, DIR/report.json, DIR/index.html, DIR/manifest.json (a IIIF manifest of the
+scans with their annotations) and DIR/mirador.html (it in Mirador; serve DIR over HTTP, e.g.
+python -m http.server --directory DIR 8000). Large scans are predicted tile by tile
 (sliding window), so memory grows with the image's width, not its area.
 A file that cannot be read is reported and skipped; the exit status is then 1.
 Run the same command again after an interruption: finished scans are skipped (DIR/journal/).
@@ -36,6 +40,8 @@ from mmseg_heritage.apis import (PRECISIONS, DamageInferencer, OnnxDamageInferen
                                  ScanResolution, find_images, infer_collection, process_shard,
                                  shard_device)
 from mmseg_heritage.apis.reports.collection_shards import LAUNCHERS
+from mmseg_heritage.apis.reports.damage_report import DEFAULT_BASE_URL
+from mmseg_heritage.apis.reports.iiif_manifests import check_base_url
 from mmseg_heritage.utils import check_config_keys, usable_cpus
 from mmseg_heritage.zoo import config_and_checkpoint, is_config_file
 
@@ -96,6 +102,9 @@ def parse_args(argv=None):
                         'resolution; --min-region-px applies as well)')
     parser.add_argument('--no-viewer', action='store_true',
                         help='condition reports without the deep-zoom viewer (no tiles)')
+    parser.add_argument('--iiif-base-url', default=DEFAULT_BASE_URL, metavar='URL',
+                        help='address the output folder will be published at; the IIIF '
+                        'manifest and annotation ids start with it (default: %(default)s)')
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
                         help='set by tools/dist_infer.sh and slurm_infer.sh: share the scans '
                         'among their processes')
@@ -170,6 +179,7 @@ def main(argv=None) -> int:
         resolution = (ScanResolution.from_dpi(args.dpi) if args.dpi is not None else
                       ScanResolution.from_mm_per_px(args.mm_per_px)
                       if args.mm_per_px is not None else None)
+        args.iiif_base_url = check_base_url(args.iiif_base_url)
         args.device = shard_device(args.device, local_rank)  # each process its own GPU, if any
         inferencer, details = build_inferencer(args, files)
     except (FileNotFoundError, ValueError) as error:
@@ -184,7 +194,7 @@ def main(argv=None) -> int:
         inferencer, images, args.out_dir, overlay=not args.no_overlay, opacity=args.opacity,
         progress=not args.no_progress, details=details, resolution=resolution,
         min_region_px=args.min_region_px, min_region_mm2=args.min_region_mm2,
-        viewer=not args.no_viewer, shard=(shard, shards))
+        viewer=not args.no_viewer, shard=(shard, shards), base_url=args.iiif_base_url)
     failed = [r for r in records if r['status'] != 'ok']
     print_log(f'{len(records) - len(failed)} damage maps and the report written to '
               f'{args.out_dir}' + (f'; {len(failed)} files skipped (see report.csv)'

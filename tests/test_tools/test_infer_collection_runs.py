@@ -151,10 +151,12 @@ def test_slurm_infer_shares_the_collection_between_two_tasks(slurm_stand_ins, ch
     assert_same_outputs(tmp_path / 'out', single)
 
 
-@pytest.mark.parametrize('args', [['--dpi', '0'], ['--launcher', 'pytorch']])
+@pytest.mark.parametrize('args', [['--dpi', '0'], ['--launcher', 'pytorch'],
+                                  ['--iiif-base-url', 'damage_maps/']])
 def test_bad_settings_stop_before_anything_is_written(tmp_path, checkpoint, scans, args,
                                                       monkeypatch):
-    # The messages: tests/test_apis/test_scan_resolution.py, test_collection_shards.py.
+    # The messages: tests/test_apis/test_reports/test_scan_resolution.py,
+    # test_collection_shards.py, test_iiif_manifests.py.
     monkeypatch.delenv('RANK', raising=False)
     out_dir = tmp_path / 'out'
     result = run_main(REPO / 'tools/infer.py', *infer_args(checkpoint, scans, out_dir), *args)

@@ -1,6 +1,5 @@
 """Condition reports and their index opened from the file system in headless Chromium."""
 import re
-import time
 
 import cv2
 import numpy as np
@@ -9,6 +8,8 @@ from PIL import Image
 
 from mmseg_heritage.apis import infer_collection
 from mmseg_heritage.class_names import CLASSES, PALETTE
+
+from helpers import console_problems, tinted, wait_until
 
 LOADED = """
 var report = window.conditionReport;
@@ -52,31 +53,10 @@ def collection(tmp_path_factory):
     return folder / 'out', records
 
 
-def wait_until(browser, script, seconds=20):
-    deadline = time.monotonic() + seconds
-    while not browser.execute_script(script):
-        assert time.monotonic() < deadline, f'timed out waiting for: {script[:80]}'
-        time.sleep(0.05)
-
-
 def viewer_picture(browser) -> np.ndarray:
     from selenium.webdriver.common.by import By
     png = browser.find_element(By.ID, 'viewer').screenshot_as_png
     return cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
-
-
-def tinted(picture: np.ndarray, class_name: str) -> int:
-    """Pixels of the viewer in the hue of a class colour, clearly coloured (the scan is grey)."""
-    colour = np.uint8([[PALETTE[CLASSES.index(class_name)][::-1]]])  # BGR
-    hue = int(cv2.cvtColor(colour, cv2.COLOR_BGR2HSV)[0, 0, 0])
-    hsv = cv2.cvtColor(picture, cv2.COLOR_BGR2HSV).astype(int)
-    distance = np.abs(hsv[..., 0] - hue)
-    return int(((np.minimum(distance, 180 - distance) <= 6) & (hsv[..., 1] > 80)).sum())
-
-
-def console_problems(browser):
-    return [entry for entry in browser.get_log('browser')
-            if entry['level'] in ('SEVERE', 'WARNING')]
 
 
 def test_the_page_states_the_damage_in_physical_units(collection):
@@ -149,4 +129,11 @@ def test_the_index_sorts_by_damaged_share(collection, browser):
         "return Array.from(document.querySelectorAll('#scans a')).map(a => a.href)")
     assert sorted(link.rsplit('/out/', 1)[1] for link in links) == [
         'reports/box/b.html', 'reports/scan%20one.html']
+    # Beside each name, a thumbnail of the scan with its damage (256 px on its long side).
+    wait_until(browser, "return Array.from(document.querySelectorAll('#scans img'))"
+               ".every(i => i.complete && i.naturalWidth > 0)")
+    assert sorted(browser.execute_script(
+        "return Array.from(document.querySelectorAll('#scans img')).map(i => "
+        "[i.parentNode.textContent, i.naturalWidth, i.naturalHeight])")) == [
+        ['box/b', 256, 192], ['scan one', 256, 171]]
     assert console_problems(browser) == []

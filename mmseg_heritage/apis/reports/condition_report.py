@@ -102,7 +102,7 @@ def write_condition_report(out_dir: Path, record: dict, image: Optional[np.ndarr
                               for name, info in tiles['layers'].items()])
     links = {'collection index': relative_url(out_dir / 'index.html', page)}
     for label, key in (('mask (class ids)', 'mask'), ('overlay', 'overlay'),
-                       ('GeoJSON', 'geojson')):
+                       ('GeoJSON', 'geojson'), ('W3C annotations', 'annotations')):
         if record.get(key):
             links[label] = relative_url(out_dir / record[key], page)
     write_text_atomic(page, condition_report_page(

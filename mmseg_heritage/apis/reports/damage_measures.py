@@ -21,14 +21,17 @@ less the half pixel its centre already covers: a line of 100 pixels, however wid
 100 pixels.
 """
 import math
-from typing import Dict, List, Optional, Sequence
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
+import shapely
 
 from ...class_names import LINEAR_DAMAGE
 from ...utils.pixel_counts import value_counts
 from ...utils.thinning import thin
+from .damage_outlines import Outline, RegionOutlines
 from .scan_resolution import ScanResolution
 
 BAND_PIXELS = 1 << 22  # about 4 megapixels per band
@@ -93,20 +96,29 @@ def _skeleton_steps(rows: np.ndarray, edge_distance: np.ndarray, labels: np.ndar
 
 
 class _ClassRegions:
-    """The regions of one class met so far, numbered across bands, and which of them touch."""
+    """The regions of one class met so far, numbered across bands, and which of them touch;
+    with ``outlines``, the outlines of their parts too (:class:`RegionOutlines`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, outlines: bool = False) -> None:
         self.count = 1  # id 0 is no region
         self.areas: List[np.ndarray] = [np.zeros(1, np.int64)]
         # Skeleton per region: steps across, down and diagonally, and length added at its ends.
         self.steps = np.zeros((1, 4))
         self.pairs: List[np.ndarray] = []
         self.last_row: Optional[np.ndarray] = None  # ids of the previous band's last row
+        self.outlines = RegionOutlines() if outlines else None
 
-    def add_band(self, binary: np.ndarray) -> np.ndarray:
-        """Label one band's regions, join them to those above; return the band's ids."""
+    def add_band(self, binary: np.ndarray, top: int, min_pixels: int) -> np.ndarray:
+        """Label one band's regions (its first row is ``top``), join them to those above;
+        return the band's ids."""
         found, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8,
                                                                    ltype=cv2.CV_32S)
+        if self.outlines is not None:
+            # A region too small to count that lies wholly in the band is not traced.
+            traced = stats[:, cv2.CC_STAT_AREA] >= min_pixels
+            traced[labels[0]] = traced[labels[-1]] = True
+            traced[0] = False
+            traced = traced[labels]
         labels[labels > 0] += self.count - 1
         self.areas.append(stats[1:, cv2.CC_STAT_AREA].astype(np.int64))
         if self.last_row is not None:  # 8-connected: straight down and diagonally
@@ -118,17 +130,19 @@ class _ClassRegions:
         self.last_row = labels[-1].copy()
         self.count += found - 1
         self.steps = np.vstack([self.steps, np.zeros((found - 1, 4))])
+        if self.outlines is not None:
+            self.outlines.add_band(labels, top, traced)
         return labels
 
-    def counted(self, min_pixels: int):
-        """The number of regions of at least ``min_pixels`` and their skeletons in all
-        (steps across, down, diagonally, and end lengths)."""
+    def regions(self, min_pixels: int):
+        """The region of each id (the smallest id joined to it), each region's pixels and
+        whether it is counted (at least ``min_pixels``)."""
         root = _merge(self.count, np.concatenate(self.pairs) if self.pairs
                       else np.zeros((0, 2), np.int64))
         area = np.bincount(root, weights=np.concatenate(self.areas), minlength=self.count)
         kept = area >= max(min_pixels, 1)
         kept[0] = False
-        return int(kept.sum()), self.steps[kept[root]].sum(0)
+        return root, area.astype(np.int64), kept
 
 
 def _thinned_rows(mask: np.ndarray, class_id: int, top: int, bottom: int):
@@ -166,6 +180,42 @@ def min_region_pixels(min_region_px: int, min_region_mm2: Optional[float],
     return max(min_region_px, math.ceil(min_region_mm2 / resolution.pixel_mm2 - 1e-9))
 
 
+def _length(steps: np.ndarray, mm_per_px: Optional[Tuple[float, float]]):
+    """Skeleton length in pixels and (with a known resolution, else None) in mm, from the
+    steps across, down and diagonally and the length added at the ends."""
+    across, down, diagonal, ends = steps
+    length_px = round(float(across + down + math.sqrt(2) * diagonal + ends), 2)
+    if mm_per_px is None:
+        return length_px, None
+    sx, sy = mm_per_px
+    # Ends run along the stroke, whichever way it goes: the pixel's mean side.
+    return length_px, round(float(across * sx + down * sy + math.hypot(sx, sy) * diagonal
+                                  + math.sqrt(sx * sy) * ends), 3)
+
+
+@dataclass
+class DamageRegion:
+    """One counted region of a damage class: its size and its outline.
+
+    Args:
+        damage (str): The class's name.
+        class_id (int): Its value in the mask.
+        pixels (int): The region's pixels (its outline's area).
+        area_mm2 (float, optional): Its area in mm2 where the resolution is known.
+        outline (Polygon or MultiPolygon): Along its pixels' edges, in the mask's pixel
+            coordinates (:mod:`.damage_outlines`).
+        length_px (float, optional): Linear damage: its length along the skeleton.
+        length_mm (float, optional): The same in mm, where the resolution is known.
+    """
+    damage: str
+    class_id: int
+    pixels: int
+    area_mm2: Optional[float]
+    outline: Outline
+    length_px: Optional[float] = None
+    length_mm: Optional[float] = None
+
+
 def measure_damage(mask: np.ndarray, classes: Sequence[str],
                    resolution: Optional[ScanResolution] = None,
                    linear_classes: Sequence[str] = LINEAR_DAMAGE,
@@ -189,13 +239,43 @@ def measure_damage(mask: np.ndarray, classes: Sequence[str],
         ``regions`` and, for linear classes, ``length_px`` and ``length_mm`` (mm values None
         without a known resolution).
     """
+    return _measure(mask, classes, resolution, linear_classes, min_region_px, min_region_mm2,
+                    band_pixels, outlines=False)[0]
+
+
+def measure_damage_regions(mask: np.ndarray, classes: Sequence[str],
+                           resolution: Optional[ScanResolution] = None,
+                           linear_classes: Sequence[str] = LINEAR_DAMAGE,
+                           min_region_px: int = DEFAULT_MIN_REGION_PX,
+                           min_region_mm2: Optional[float] = None,
+                           band_pixels: int = BAND_PIXELS
+                           ) -> Tuple[Dict[str, dict], List[DamageRegion]]:
+    """:func:`measure_damage`'s measures, and each counted region with its outline, in the
+    same pass over the mask (arguments as there). The outlines of a band's regions are
+    traced with the band; those too small to count are not.
+
+    Returns:
+        tuple: The measures per class, and the regions (:class:`DamageRegion`) class by class,
+        each class's in the order of their first pixels, row by row.
+    """
+    return _measure(mask, classes, resolution, linear_classes, min_region_px, min_region_mm2,
+                    band_pixels, outlines=True)
+
+
+def _measure(mask, classes, resolution, linear_classes, min_region_px, min_region_mm2,
+             band_pixels, outlines: bool):
     height, width = mask.shape
     known = resolution is not None and resolution.known
+    mm_per_px = resolution.mm_per_px if known else None
+
+    def mm2(count) -> Optional[float]:
+        return round(float(count) * mm_per_px[0] * mm_per_px[1], 4) if known else None
+
     min_pixels = min_region_pixels(min_region_px, min_region_mm2, resolution)
     band_rows = max(1, band_pixels // max(width, 1))
     damage_ids = [i for i, name in enumerate(classes) if name != 'Clean']
     linear_ids = {i for i in damage_ids if classes[i] in linear_classes}
-    regions = {i: _ClassRegions() for i in damage_ids}
+    regions = {i: _ClassRegions(outlines) for i in damage_ids}
     pixels = np.zeros(256, np.int64)
     for top in range(0, height, band_rows):
         bottom = min(top + band_rows, height)
@@ -207,23 +287,42 @@ def measure_damage(mask: np.ndarray, classes: Sequence[str],
             if not counts[class_id]:
                 state.last_row = None
                 continue
-            labels = state.add_band((band == class_id).view(np.uint8))
+            labels = state.add_band((band == class_id).view(np.uint8), top, min_pixels)
             if class_id in linear_ids:
                 rows, edge_distance = _thinned_rows(mask, class_id, top, bottom)
                 state.steps += _skeleton_steps(rows, edge_distance, labels, state.count)
-    sx, sy = resolution.mm_per_px if known else (None, None)
-    measures = {}
+    measures, found = {}, []
     for class_id in damage_ids:
-        count, (across, down, diagonal, ends) = regions[class_id].counted(min_pixels)
+        name, state = classes[class_id], regions[class_id]
+        root, area, kept = state.regions(min_pixels)
+        linear = class_id in linear_ids
         entry = dict(pixels=int(pixels[class_id]),
                      percent=round(100.0 * float(pixels[class_id]) / max(mask.size, 1), 4),
-                     area_mm2=round(float(pixels[class_id]) * sx * sy, 4) if known else None,
-                     regions=count)
-        if class_id in linear_ids:
-            entry['length_px'] = round(float(across + down + math.sqrt(2) * diagonal + ends), 2)
-            # Ends run along the stroke, whichever way it goes: the pixel's mean side.
-            entry['length_mm'] = (round(float(across * sx + down * sy + math.hypot(sx, sy)
-                                              * diagonal + math.sqrt(sx * sy) * ends), 3)
-                                  if known else None)
-        measures[classes[class_id]] = entry
-    return measures
+                     area_mm2=mm2(pixels[class_id]), regions=int(kept.sum()))
+        if linear:
+            entry['length_px'], entry['length_mm'] = _length(state.steps[kept[root]].sum(0),
+                                                             mm_per_px)
+        measures[name] = entry
+        if outlines and kept.any():
+            steps = np.zeros_like(state.steps)
+            np.add.at(steps, root, state.steps)
+            order = np.argsort(root, kind='stable')
+            class_regions = []
+            for group in np.split(order, np.flatnonzero(np.diff(root[order])) + 1):
+                region = int(root[group[0]])
+                if not kept[region]:
+                    continue
+                length = _length(steps[region], mm_per_px) if linear else (None, None)
+                class_regions.append(DamageRegion(
+                    name, class_id, int(area[region]), mm2(area[region]),
+                    state.outlines.outline(group, height), *length))
+            found += sorted(class_regions, key=_first_pixel)
+    return measures, found
+
+
+def _first_pixel(region: DamageRegion) -> Tuple[float, float]:
+    """(row, column) of a region's first pixel, reading the mask row by row: regions come in
+    that order whatever the bands (which number them differently)."""
+    corners = shapely.get_coordinates(region.outline)
+    top = corners[:, 1].min()
+    return top, corners[corners[:, 1] == top, 0].min()

@@ -1,10 +1,15 @@
 """Damage maps, condition reports and the damage report for a collection of images.
 
 For each input ``<name>.<ext>`` it writes ``masks/<name>.png`` (class ids),
-``overlays/<name>.jpg`` (damage tinted over the photograph), ``geojson/<name>.geojson`` (the
-damage regions as polygons) and ``reports/<name>.html`` (the condition report, with a
-deep-zoom viewer of ``tiles/<name>/``); for the collection ``report.csv`` (one row per file),
-``report.json`` (the same plus a summary) and ``index.html``. Each file is written atomically.
+``overlays/<name>.jpg`` (damage tinted over the photograph), ``thumbnails/<name>.jpg`` (the
+overlay, small, for the index), ``geojson/<name>.geojson`` (the damage regions as polygons),
+``annotations/<name>.json`` (the same regions as W3C Web Annotations, an IIIF AnnotationPage),
+``images/<name>.jpg`` (the scan as a JPEG for IIIF viewers; not for scans read from a IIIF
+manifest, whose record names their ``canvas``) and ``reports/<name>.html`` (the condition
+report, with a deep-zoom viewer of ``tiles/<name>/``); for the collection ``report.csv`` (one
+row per file), ``report.json`` (the same plus a summary), ``index.html``, and for scans read
+from files ``manifest.json`` (a IIIF manifest of them with their annotations) and
+``mirador.html`` (it, in Mirador). Each file is written atomically.
 
 Every finished scan is recorded in the run's journal (:mod:`.collection_journal`) and the
 report is built from the journal, so a run stopped at any point, even by SIGKILL, continues
@@ -19,7 +24,9 @@ import json
 import time
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from urllib.parse import quote
 
+import cv2
 import numpy as np
 from mmengine.logging import print_log
 
@@ -30,17 +37,29 @@ from ...utils.atomic_files import (PARTIAL_MARK, write_image_atomic, write_json_
 from ...utils.pixel_counts import value_counts
 from ...visualization.collection_index_page import collection_index_page
 from ...visualization.damage_overlay import damage_overlay
+from ..inference.sample_predictions import fit_within
 from ..inference.tiled_inference import read_image
 from .collection_journal import CollectionJournal, journal_entry, settings_key, source_identity
 from .collection_shards import assign_shard
 from .condition_report import install_viewer, write_condition_report
 from .damage_geojson import damage_geojson
-from .damage_measures import DEFAULT_MIN_REGION_PX, measure_damage, min_region_pixels
+from .damage_measures import DEFAULT_MIN_REGION_PX, measure_damage_regions
+from .iiif_manifests import check_base_url, scans_manifest
+from .mirador_viewer import install_mirador, write_mirador_page
 from .scan_resolution import ScanResolution, read_scan_resolution
+from .web_annotations import damage_annotation_page
 
 # Journal fields that are not part of a scan's record in the report.
 JOURNAL_ONLY = ('source', 'settings', 'finished')
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp', '.webp', '.jp2')
+# Where the output folder is published, which the IIIF ids start with, unless told otherwise:
+# what `python -m http.server --directory OUT_DIR 8000` serves.
+DEFAULT_BASE_URL = 'http://localhost:8000/'
+THUMBNAIL_SIDE = 256
+# The scan as IIIF viewers get it (one JPEG, no tiles): larger ones are shrunk to this, which
+# browsers decode quickly; the canvas keeps the scan's size, so annotations stay in its pixels.
+VIEWER_IMAGE_SIDE = 4096
+MANIFEST = 'manifest.json'
 
 
 def find_images(inputs: Union[str, Sequence[str]]) -> Dict[str, Path]:
@@ -162,19 +181,34 @@ def write_damage_report(out_dir: Union[str, Path], records: Sequence[dict],
                         classes: Sequence[str], complete: bool = True,
                         **details) -> None:
     """Write ``report.csv``, ``report.json`` (records, summary and ``details``) and
-    ``index.html`` (the condition reports, sortable by damaged share)."""
+    ``index.html`` (the condition reports, sortable by damaged share); for the scans read from
+    files (those with an ``image`` for viewers), ``manifest.json`` and ``mirador.html``."""
     out_dir = Path(out_dir)
     summary = _summary(records, classes)
     write_text_atomic(out_dir / 'report.csv', _csv_text(records, classes))
     write_json_atomic(out_dir / 'report.json', dict(
         complete=complete, classes=list(classes), **details, summary=summary,
         files=list(records)))
-    write_text_atomic(out_dir / 'index.html', collection_index_page(records, summary, complete))
+    links = {}
+    scans = [record for record in records if record['status'] == 'ok' and record.get('image')]
+    if scans:
+        manifest_id = scans[0]['canvas']['manifest']
+        write_json_atomic(out_dir / MANIFEST, scans_manifest(
+            manifest_id, [dict(record['canvas'], label=record['name']) for record in scans],
+            f'Damage found in {len(scans)} scan{"s" if len(scans) > 1 else ""}'))
+        # The manifest lies at the top of the published folder.
+        links['Mirador (IIIF viewer)'] = write_mirador_page(
+            out_dir, MANIFEST, manifest_id[:manifest_id.rindex('/') + 1])
+        links['IIIF manifest'] = MANIFEST
+    write_text_atomic(out_dir / 'index.html',
+                      collection_index_page(records, summary, complete, links=links))
 
 
 def _scan_outputs(name: str) -> Dict[str, str]:
     return dict(mask=f'masks/{name}.png', overlay=f'overlays/{name}.jpg',
-                geojson=f'geojson/{name}.geojson', report=f'reports/{name}.html')
+                thumbnail=f'thumbnails/{name}.jpg', image=f'images/{name}.jpg',
+                geojson=f'geojson/{name}.geojson', annotations=f'annotations/{name}.json',
+                report=f'reports/{name}.html')
 
 
 def _remove_leftovers(out_dir: Path, name: str) -> None:
@@ -199,8 +233,10 @@ class _CollectionRun:
 
     def __init__(self, inferencer, out_dir: Path, overlay: bool, opacity: float,
                  resolution: Optional[ScanResolution], min_region_px: int,
-                 min_region_mm2: Optional[float], viewer: bool, details: dict) -> None:
+                 min_region_mm2: Optional[float], viewer: bool, base_url: str,
+                 details: dict) -> None:
         self.inferencer, self.out_dir = inferencer, out_dir
+        self.base_url = base_url
         self.classes, self.palette = tuple(inferencer.classes), list(inferencer.palette)
         self.overlay, self.opacity, self.viewer = overlay, opacity, viewer
         self.resolution = resolution
@@ -214,7 +250,7 @@ class _CollectionRun:
                         opacity=opacity if overlay else None,
                         resolution=None if resolution is None else resolution.as_dict(),
                         min_region_px=min_region_px, min_region_mm2=min_region_mm2,
-                        viewer=viewer, classes=list(self.classes))
+                        viewer=viewer, base_url=base_url, classes=list(self.classes))
         # The model's files by content too: the same path may hold a retrained checkpoint.
         settings['model_files'] = {key: source_identity(details[key])
                                    for key in ('config', 'checkpoint') if details.get(key)}
@@ -233,28 +269,19 @@ class _CollectionRun:
             record.update(width=int(mask.shape[1]), height=int(mask.shape[0]),
                           mask=outputs['mask'])
             write_image_atomic(self.out_dir / outputs['mask'], mask)
-            if self.overlay:
-                clean = self.classes.index('Clean') if 'Clean' in self.classes else -1
-                record['overlay'] = outputs['overlay']
-                write_image_atomic(self.out_dir / outputs['overlay'],
-                                   damage_overlay(image, mask, self.palette, self.opacity, clean),
-                                   rgb=False, jpeg_quality=90)
+            self._write_pictures(record, outputs, image, mask)
             resolution = _resolution(path, self.resolution)
             shares = area_percent(mask, self.classes)
             damaged = 100.0 - shares.get('Clean', 0.0)
             record.update(resolution=resolution.as_dict(), damaged_percent=round(damaged, 4),
                           damaged_mm2=None, area_percent=shares)
-            record['damage'] = measure_damage(mask, self.classes, resolution,
-                                              min_region_px=self.min_region_px,
-                                              min_region_mm2=self.min_region_mm2)
+            record['damage'], regions = measure_damage_regions(
+                mask, self.classes, resolution, min_region_px=self.min_region_px,
+                min_region_mm2=self.min_region_mm2)
             if resolution.known:
                 record['damaged_mm2'] = round(sum(
                     entry['area_mm2'] for entry in record['damage'].values()), 4)
-            record['geojson'] = outputs['geojson']
-            geojson = damage_geojson(mask, self.classes, self.palette, min_region_pixels(
-                self.min_region_px, self.min_region_mm2, resolution), name)
-            write_text_atomic(self.out_dir / outputs['geojson'],
-                              json.dumps(geojson, separators=(',', ':')))
+            self._write_outlines(record, outputs, regions)
             record['report'] = write_condition_report(
                 self.out_dir, record, image if self.viewer else None, mask, self.classes,
                 self.palette, self.min_region, self.details)
@@ -266,10 +293,57 @@ class _CollectionRun:
         record['seconds'] = round(time.perf_counter() - started, 3)
         return record
 
+    def _url(self, relative: str) -> str:
+        """The URL a file of the output folder will have once published."""
+        return self.base_url + quote(relative)
+
+    def _write_pictures(self, record: dict, outputs: Dict[str, str], image: np.ndarray,
+                        mask: np.ndarray) -> None:
+        """The overlay (written if asked for; the index's thumbnail is made of it either way)
+        and, for a scan read from a file (no ``canvas`` in its record yet), its JPEG for IIIF
+        viewers and the canvas of our manifest that shows it."""
+        clean = self.classes.index('Clean') if 'Clean' in self.classes else -1
+        overlay = damage_overlay(image, mask, self.palette, self.opacity, clean)
+        if self.overlay:
+            record['overlay'] = outputs['overlay']
+            write_image_atomic(self.out_dir / outputs['overlay'], overlay, rgb=False,
+                               jpeg_quality=90)
+        thumbnail = fit_within(overlay, THUMBNAIL_SIDE, cv2.INTER_AREA)
+        del overlay  # a copy of the whole scan
+        record['thumbnail'] = outputs['thumbnail']
+        write_image_atomic(self.out_dir / outputs['thumbnail'], thumbnail, rgb=False,
+                           jpeg_quality=85)
+        if record.get('canvas') is None:
+            shown = fit_within(image, VIEWER_IMAGE_SIDE, cv2.INTER_AREA)
+            record['image'] = outputs['image']
+            write_image_atomic(self.out_dir / outputs['image'], shown, rgb=False,
+                               jpeg_quality=90)
+            record['canvas'] = dict(
+                id=self._url(f"canvas/{record['name']}"), width=record['width'],
+                height=record['height'], manifest=self._url(MANIFEST),
+                image=dict(id=self._url(outputs['image']), width=int(shown.shape[1]),
+                           height=int(shown.shape[0])),
+                thumbnail=dict(id=self._url(outputs['thumbnail']),
+                               width=int(thumbnail.shape[1]), height=int(thumbnail.shape[0])))
+
+    def _write_outlines(self, record: dict, outputs: Dict[str, str], regions: list) -> None:
+        """The damage regions as GeoJSON, and as the annotation page of the scan's canvas."""
+        record['geojson'] = outputs['geojson']
+        write_text_atomic(self.out_dir / outputs['geojson'], json.dumps(
+            damage_geojson(regions, self.palette, record['name']), separators=(',', ':')))
+        canvas = record['canvas']
+        canvas['annotations'] = self._url(outputs['annotations'])
+        record['annotations'] = outputs['annotations']
+        page = damage_annotation_page(regions, canvas['annotations'], canvas,
+                                      (record['width'], record['height']), self.palette,
+                                      record['name'])
+        write_text_atomic(self.out_dir / outputs['annotations'],
+                          json.dumps(page, ensure_ascii=False, separators=(',', ':')))
+
     def finished(self, entry: dict) -> bool:
         """Whether a journal entry is a scan done and with its files still there."""
         return entry['status'] == 'ok' and all(
-            (self.out_dir / entry[key]).is_file() for key in ('mask', 'report'))
+            (self.out_dir / entry[key]).is_file() for key in ('mask', 'annotations', 'report'))
 
 
 def write_collection_report(out_dir: Union[str, Path], images: Dict[str, Path],
@@ -296,7 +370,8 @@ def infer_collection(inferencer, images: Dict[str, Path], out_dir: Union[str, Pa
                      details: Optional[dict] = None, resolution: Optional[ScanResolution] = None,
                      min_region_px: int = DEFAULT_MIN_REGION_PX,
                      min_region_mm2: Optional[float] = None, viewer: bool = True,
-                     shard: Tuple[int, int] = (0, 1)) -> List[dict]:
+                     shard: Tuple[int, int] = (0, 1),
+                     base_url: str = DEFAULT_BASE_URL) -> List[dict]:
     """Predict every scan of a collection (or of this process's shard) and write the reports.
 
     Scans that the journal holds as done with the same settings, from the same unchanged
@@ -322,6 +397,9 @@ def infer_collection(inferencer, images: Dict[str, Path], out_dir: Union[str, Pa
         viewer (bool): Write the deep-zoom tiles for the condition reports. Defaults to True.
         shard (tuple[int, int]): (shard, number of shards) of this process. Defaults to the
             whole collection.
+        base_url (str): The address the output folder will be published at: the IIIF ids
+            (canvases, manifest, annotation pages) start with it. Defaults to
+            http://localhost:8000/, where ``python -m http.server`` serves it.
 
     Returns:
         list[dict]: The records in the report, in the collection's order.
@@ -329,7 +407,7 @@ def infer_collection(inferencer, images: Dict[str, Path], out_dir: Union[str, Pa
     out_dir = Path(out_dir)
     details = dict(details or {})
     run = _CollectionRun(inferencer, out_dir, overlay, opacity, resolution, min_region_px,
-                         min_region_mm2, viewer, details)
+                         min_region_mm2, viewer, check_base_url(base_url), details)
     journal = CollectionJournal(out_dir / 'journal', *shard)
     mine = assign_shard(images, *shard)
     done = journal.done(mine, run.key)
@@ -340,6 +418,7 @@ def infer_collection(inferencer, images: Dict[str, Path], out_dir: Union[str, Pa
                   f'in {journal.folder}): skipped', logger='current')
     if viewer:
         install_viewer(out_dir)
+    install_mirador(out_dir)
     items = todo
     if progress:
         from rich.progress import track

@@ -1,0 +1,2 @@
+// Mirador's whole API as window.Mirador, like its UMD bundle.
+export * from 'mirador';
