@@ -185,10 +185,15 @@ def hard_shadow(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
 
 
 def dark_area(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
-    """A dark, nearly flat area (a black coat, a dark backdrop) of smooth irregular shape."""
+    """A dark, nearly flat area: the picture's own shadows crushed to black (an underexposed
+    print), or a smooth irregular shape (a black coat, a dark backdrop)."""
     h, w = image.shape[:2]
     s = min(h, w)
-    area = smooth_noise(rng, h, w, s / rng.uniform(2, 6)) > rng.uniform(0.3, 1.5)
+    if rng.random() < 0.5:
+        luma = image @ np.float32([0.299, 0.587, 0.114])
+        area = luma < np.percentile(luma, rng.uniform(15, 45))
+    else:
+        area = smooth_noise(rng, h, w, s / rng.uniform(2, 6)) > rng.uniform(0.3, 1.5)
     tone = np.float32(rng.uniform(5, 45)) * rng.uniform(0.85, 1.15, 3).astype(np.float32)
     texture = smooth_noise(rng, h, w, s / 30)[..., None] * rng.uniform(0, 4)
     return np.where(area[..., None], tone + texture, image)

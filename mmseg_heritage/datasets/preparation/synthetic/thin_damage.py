@@ -43,8 +43,10 @@ def single_hair(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
     """Alpha of one hair: a thin line in a soft curve, a tenth to half of the frame long."""
     h, w = image.shape[:2]
     s = min(h, w)
-    curve = walk(rng, h, w, rng.uniform(0.1, 0.5) * s, 0.03, bend=rng.normal(0, 0.06),
-                 steps=30)
+    # From the middle of the frame, so that most of it lies on the picture.
+    curve = walk(rng, h, w, rng.uniform(0.1, 0.5) * s, 0.03,
+                 start=rng.uniform((0.25 * w, 0.25 * h), (0.75 * w, 0.75 * h)),
+                 bend=rng.normal(0, 0.06), steps=30)
     alpha = _canvas(image)
     cv2.polylines(alpha, [np.round(curve).astype(np.int32)], False, 1.0,
                   int(rng.integers(1, 3)), cv2.LINE_AA)
