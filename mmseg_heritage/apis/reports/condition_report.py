@@ -18,7 +18,7 @@ from ...utils.pixel_counts import value_counts
 from ...visualization.condition_report_page import condition_report_page
 from ...visualization.deep_zoom import DeepZoomWriter
 
-VENDOR = Path(__file__).resolve().parents[1] / 'visualization/vendor/openseadragon'
+VENDOR = Path(__file__).resolve().parents[2] / 'visualization/vendor/openseadragon'
 VIEWER_FILES = ('openseadragon.min.js', 'LICENSE.txt')
 BAND_ROWS = 1024
 LAYER_OPACITY = 0.6
