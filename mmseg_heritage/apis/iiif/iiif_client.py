@@ -165,8 +165,10 @@ class IIIFClient:
         one of them.
 
         Raises:
-            IIIFError: The last URL's error, or the image's (see :func:`decode_region`).
+            IIIFError: The first URL's error when none is found, another URL's error, or the
+                image's (see :func:`decode_region`).
         """
+        not_found = None
         for index, url in enumerate(urls):
             cached = self._cached(url)
             if cached is not None and cached.is_file():
@@ -178,9 +180,12 @@ class IIIFClient:
             try:
                 data = self.get(url)
             except IIIFError as error:
-                if error.status == 404 and index + 1 < len(urls):
+                if error.status != 404:
+                    raise
+                not_found = not_found or error
+                if index + 1 < len(urls):
                     continue
-                raise
+                raise not_found from None
             image = decode_region(data, url, size)
             if cached is not None:
                 write_bytes_atomic(cached, data)

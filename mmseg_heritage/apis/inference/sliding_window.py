@@ -5,8 +5,11 @@ pads every tile's logits to that size before adding them, so a 12-megapixel scan
 gigabytes. Here tiles are run one row of tiles at a time; as soon as no later tile can touch a
 row of pixels, that row is finished and turned into class ids. The tiles, their placement and
 the averaging of overlapping logits are the same as MMSeg's, so the labels are too.
+
+The image itself need not be held whole either: given as :class:`TensorRows`, its rows are
+asked for one row of tiles at a time (a scan fetched from a IIIF server region by region).
 """
-from typing import Iterator, List, Sequence, Tuple
+from typing import Iterator, List, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -15,6 +18,19 @@ from mmseg.structures import SegDataSample
 
 # Logit buffers are processed in bands of about this many floats (64 MiB).
 BAND_FLOATS = 16 * 2**20
+
+
+class TensorRows:
+    """An image as the model takes it (3 x H x W uint8), given band by band.
+
+    Args:
+        shape (tuple[int, int, int]): (channels, height, width).
+        rows (Callable): ``rows(top, bottom)`` gives those rows, 3 x (bottom - top) x W;
+            asked for from top to bottom.
+    """
+
+    def __init__(self, shape: Tuple[int, int, int], rows) -> None:
+        self.shape, self.rows = tuple(shape), rows
 
 
 def tile_starts(length: int, crop: int, stride: int) -> List[int]:
@@ -54,14 +70,16 @@ def _tile_logits(model, tiles: Sequence[torch.Tensor], size_divisor: int) -> tor
     return model.encode_decode(batch, metas)[..., :height, :width].float()
 
 
-def logit_bands(model, image: torch.Tensor, crop: Tuple[int, int], stride: Tuple[int, int],
-                batch_size: int = 1,
+def logit_bands(model, image: Union[torch.Tensor, TensorRows], crop: Tuple[int, int],
+                stride: Tuple[int, int], batch_size: int = 1,
                 size_divisor: int = 32) -> Iterator[Tuple[int, torch.Tensor]]:
     """Yield ``(first_row, logits)`` for consecutive bands of rows of ``image``.
 
     Args:
         model: An MMSeg segmentor (``data_preprocessor`` and ``encode_decode``), in eval mode.
-        image (Tensor): 3 x H x W uint8, channels as the model's data preprocessor expects.
+        image (Tensor | TensorRows): 3 x H x W uint8, channels as the model's data
+            preprocessor expects; as :class:`TensorRows`, asked for one row of tiles at a
+            time.
         crop (tuple[int, int]): Tile (height, width).
         stride (tuple[int, int]): Step between tiles (height, width).
         batch_size (int): Tiles run together. Defaults to 1 (least memory).
@@ -84,9 +102,10 @@ def logit_bands(model, image: torch.Tensor, crop: Tuple[int, int], stride: Tuple
         if grow > 0:
             logits = torch.cat([logits, torch.zeros(logits.shape[0], grow, width)], dim=1)
             counts = torch.cat([counts, torch.zeros(grow, width)])
+        pixels = image[:, y:bottom] if isinstance(image, torch.Tensor) else image.rows(y, bottom)
         for start in range(0, len(cols), batch_size):
             xs = cols[start:start + batch_size]
-            tiles = [image[:, y:bottom, x:x + crop_w] for x in xs]
+            tiles = [pixels[:, :, x:x + crop_w] for x in xs]
             for x, tile in zip(xs, _tile_logits(model, tiles, size_divisor).cpu()):
                 logits[:, y - top:bottom - top, x:x + crop_w] += tile
                 counts[y - top:bottom - top, x:x + crop_w] += 1
@@ -113,7 +132,7 @@ def _resized_rows(logits: torch.Tensor, out_size: Tuple[int, int], first: int,
                          align_corners=False)[0]
 
 
-def predict_labels(model, image: torch.Tensor, out_size: Tuple[int, int],
+def predict_labels(model, image: Union[torch.Tensor, TensorRows], out_size: Tuple[int, int],
                    crop: Tuple[int, int], stride: Tuple[int, int], batch_size: int = 1,
                    size_divisor: int = 32) -> np.ndarray:
     """Class ids (H x W uint8) of ``image`` at ``out_size``, by sliding-window prediction.

@@ -11,11 +11,18 @@ report is built from the journal, so a run stopped at any point, even by SIGKILL
 where it stopped when started again, and several processes can share a collection
 (:mod:`.collection_shards`): each predicts its shard, and the last to finish writes the report
 of all.
+
+Scans may also come from IIIF image servers (:mod:`..iiif`): image services, manifests and
+lists of their URLs. Such a scan is read region by region, at full resolution, and predicted
+one row of tiles at a time, so it is never held whole; its record names its canvas.
 """
 import csv
 import glob
+import hashlib
 import io
 import json
+import math
+import shutil
 import time
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
@@ -30,6 +37,7 @@ from ...utils.atomic_files import (PARTIAL_MARK, write_image_atomic, write_json_
 from ...utils.pixel_counts import value_counts
 from ...visualization.collection_index_page import collection_index_page
 from ...visualization.damage_overlay import damage_overlay
+from ..iiif import IIIFClient, IIIFScan, iiif_scans, is_iiif_input
 from ..inference.tiled_inference import read_image
 from .collection_journal import CollectionJournal, journal_entry, settings_key, source_identity
 from .collection_shards import assign_shard
@@ -41,22 +49,44 @@ from .scan_resolution import ScanResolution, read_scan_resolution
 # Journal fields that are not part of a scan's record in the report.
 JOURNAL_ONLY = ('source', 'settings', 'finished')
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp', '.webp', '.jp2')
+# A scan read band by band (IIIF) larger than this gets an overlay shrunk to about this size:
+# an image file is encoded whole, and the scan itself is never held whole.
+OVERLAY_MAX_PIXELS = 64 * 2**20
+Scan = Union[Path, IIIFScan]
 
 
-def find_images(inputs: Union[str, Sequence[str]]) -> Dict[str, Path]:
-    """Map an output name to each image named by ``inputs``: files, folders or glob patterns.
+def find_images(inputs: Union[str, Sequence[str]], client: Optional[IIIFClient] = None,
+                canvases: Optional[Sequence[str]] = None) -> Dict[str, Scan]:
+    """Map an output name to each image named by ``inputs``: files, folders, glob patterns,
+    or IIIF resources (see :func:`~..iiif.iiif_scans`).
 
     A folder contributes the images below it (by suffix), named by their path inside it; a
     pattern its matches, named by their path below the pattern's fixed part; a file its own
-    name. Names keep no suffix unless two inputs would otherwise share one.
+    name. Names keep no suffix unless two inputs would otherwise share one. A URL, a manifest
+    file (``.json``) or a file of URLs (``.txt``) contributes its IIIF scans, named
+    ``<manifest>/<position>_<label>`` or after their image service; they follow the files.
+
+    Args:
+        inputs: The inputs, in the collection's order.
+        client (IIIFClient, optional): Fetches IIIF resources; a default one if needed.
+        canvases (Sequence[str], optional): The canvases of the manifests to take (1-based
+            positions or ids); None: all.
 
     Raises:
         FileNotFoundError: An input that is not a file, folder or pattern matching something.
-        ValueError: Nothing to process, or two inputs that cannot be told apart by name.
+        ValueError: Nothing to process, two inputs that cannot be told apart by name, or
+            ``canvases`` without manifests.
     """
+    specs = [inputs] if isinstance(inputs, str) else list(inputs)
+    remote = [spec for spec in specs if is_iiif_input(spec)]
+    if canvases and not remote:
+        raise ValueError('--canvas picks canvases of IIIF manifests, and no manifest is given')
+    scans = iiif_scans(remote, client or IIIFClient(), canvases) if remote else []
     found: List[tuple] = []  # (path, path relative to its input)
-    for spec in [inputs] if isinstance(inputs, str) else inputs:
+    for spec in specs:
         path = Path(spec)
+        if spec in remote:
+            continue
         if glob.has_magic(spec):
             root = Path(*[p for p in path.parts[:next(
                 i for i, p in enumerate(path.parts) if glob.has_magic(p))]]) or Path('.')
@@ -76,20 +106,29 @@ def find_images(inputs: Union[str, Sequence[str]]) -> Dict[str, Path]:
             found.append((path, Path(path.name)))
         else:
             raise FileNotFoundError(f'{spec}: no such file or folder')
-    if not found:
+    if not found and not scans:
         raise ValueError('no input images')
     unique: Dict[Path, tuple] = {}
     for path, relative in found:  # the same file named twice is processed once
         unique.setdefault(path.resolve(), (path, relative))
     found = list(unique.values())
     stems = [relative.with_suffix('').as_posix() for _, relative in found]
-    named: Dict[str, Path] = {}
+    named: Dict[str, Scan] = {}
     for (path, relative), stem in zip(found, stems):
         name = stem if stems.count(stem) == 1 else relative.as_posix()
         if name in named:
             raise ValueError(f'{named[name]} and {path} would both be written as {name!r}; '
                              'run them separately')
         named[name] = path
+    for name, scan in scans:
+        if name in named:
+            same = (isinstance(named[name], IIIFScan) and str(named[name]) == str(scan)
+                    and named[name].canvas == scan.canvas)
+            if same:  # the same canvas named twice is processed once
+                continue
+            raise ValueError(f'{named[name]} and {scan} would both be written as {name!r}; '
+                             'run them separately')
+        named[name] = scan
     return named
 
 
@@ -185,11 +224,35 @@ def _remove_leftovers(out_dir: Path, name: str) -> None:
             partial.unlink(missing_ok=True)
 
 
-def _resolution(path: Path, given: Optional[ScanResolution]) -> ScanResolution:
+def _remove_outputs(out_dir: Path, name: str) -> None:
+    """A scan's outputs, so that a scan that failed leaves none (not even older ones)."""
+    for relative in _scan_outputs(name).values():
+        (out_dir / relative).unlink(missing_ok=True)
+    shutil.rmtree(out_dir / 'tiles' / name, ignore_errors=True)
+
+
+def _fetched_folder(out_dir: Path, name: str) -> Path:
+    """Where the regions of a IIIF scan are kept while it is processed (read again for the
+    overlay instead of fetched again); removed after it, and before it if a killed run left
+    it."""
+    return out_dir / f".fetched-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:16]}"
+
+
+def _overlay_shrink(image) -> int:
+    """1 for an image held whole; for one read band by band, what makes its overlay at most
+    ``OVERLAY_MAX_PIXELS``."""
+    if isinstance(image, np.ndarray):
+        return 1
+    return max(1, math.ceil(math.sqrt(image.height * image.width / OVERLAY_MAX_PIXELS)))
+
+
+def _resolution(scan: Scan, given: Optional[ScanResolution]) -> ScanResolution:
     if given is not None:
         return given
+    if isinstance(scan, IIIFScan):
+        return ScanResolution(*scan.resolution())
     try:
-        return read_scan_resolution(path)
+        return read_scan_resolution(scan)
     except DECODER_ERRORS as error:  # OpenCV reads some files Pillow cannot
         return ScanResolution(None, f'the file\'s header could not be read ({error})')
 
@@ -220,26 +283,36 @@ class _CollectionRun:
                                    for key in ('config', 'checkpoint') if details.get(key)}
         self.key = settings_key(settings)
 
-    def process(self, name: str, path: Path) -> dict:
+    def process(self, name: str, scan: Scan) -> dict:
         """Predict one scan and write all its outputs; its record (``failed`` with the reason
-        when the file cannot be read or predicted)."""
-        record = dict(name=name, file=str(path), status='ok', error='')
+        when it cannot be read or predicted, and then none of its outputs left)."""
+        canvas = scan.record() if isinstance(scan, IIIFScan) else {}
+        record = dict(name=name, file=str(scan), status='ok', error='', **canvas)
         outputs = _scan_outputs(name)
         started = time.perf_counter()
+        fetched = _fetched_folder(self.out_dir, name)
         try:
             _remove_leftovers(self.out_dir, name)
-            image = read_image(path)
+            shutil.rmtree(fetched, ignore_errors=True)
+            if isinstance(scan, IIIFScan):  # read band by band, never whole
+                image = scan.image_rows(None if scan.client.cache_dir else fetched)
+            else:
+                image = read_image(scan)
             mask = self.inferencer.predict(image)
             record.update(width=int(mask.shape[1]), height=int(mask.shape[0]),
                           mask=outputs['mask'])
             write_image_atomic(self.out_dir / outputs['mask'], mask)
             if self.overlay:
                 clean = self.classes.index('Clean') if 'Clean' in self.classes else -1
+                shrink = _overlay_shrink(image)
                 record['overlay'] = outputs['overlay']
+                if shrink > 1:
+                    record['overlay_shrink'] = shrink
                 write_image_atomic(self.out_dir / outputs['overlay'],
-                                   damage_overlay(image, mask, self.palette, self.opacity, clean),
+                                   damage_overlay(image, mask, self.palette, self.opacity, clean,
+                                                  shrink),
                                    rgb=False, jpeg_quality=90)
-            resolution = _resolution(path, self.resolution)
+            resolution = _resolution(scan, self.resolution)
             shares = area_percent(mask, self.classes)
             damaged = 100.0 - shares.get('Clean', 0.0)
             record.update(resolution=resolution.as_dict(), damaged_percent=round(damaged, 4),
@@ -255,14 +328,19 @@ class _CollectionRun:
                 self.min_region_px, self.min_region_mm2, resolution), name)
             write_text_atomic(self.out_dir / outputs['geojson'],
                               json.dumps(geojson, separators=(',', ':')))
+            remote = isinstance(scan, IIIFScan)
             record['report'] = write_condition_report(
-                self.out_dir, record, image if self.viewer else None, mask, self.classes,
-                self.palette, self.min_region, self.details)
+                self.out_dir, record, image if self.viewer and not remote else None, mask,
+                self.classes, self.palette, self.min_region, self.details,
+                iiif_info=scan.service.info if self.viewer and remote else None)
         except Exception as error:  # noqa: BLE001  one bad file must not stop a collection
             message = (str(error) if isinstance(error, (OSError, ValueError)) else
-                       f'{path}: {type(error).__name__}: {error}')
-            record = dict(name=name, file=str(path), status='failed', error=message)
+                       f'{scan}: {type(error).__name__}: {error}')
+            _remove_outputs(self.out_dir, name)
+            record = dict(name=name, file=str(scan), status='failed', error=message, **canvas)
             print_log(f'skipped: {message}', logger='current', level=30)
+        finally:
+            shutil.rmtree(fetched, ignore_errors=True)
         record['seconds'] = round(time.perf_counter() - started, 3)
         return record
 
@@ -272,7 +350,7 @@ class _CollectionRun:
             (self.out_dir / entry[key]).is_file() for key in ('mask', 'report'))
 
 
-def write_collection_report(out_dir: Union[str, Path], images: Dict[str, Path],
+def write_collection_report(out_dir: Union[str, Path], images: Dict[str, Scan],
                             classes: Sequence[str], key: str,
                             details: Optional[dict] = None) -> Tuple[List[dict], bool]:
     """Build the report of ``images`` from the journal (every process's), under its lock.
@@ -291,7 +369,7 @@ def write_collection_report(out_dir: Union[str, Path], images: Dict[str, Path],
     return records, complete
 
 
-def infer_collection(inferencer, images: Dict[str, Path], out_dir: Union[str, Path],
+def infer_collection(inferencer, images: Dict[str, Scan], out_dir: Union[str, Path],
                      overlay: bool = True, opacity: float = 0.5, progress: bool = True,
                      details: Optional[dict] = None, resolution: Optional[ScanResolution] = None,
                      min_region_px: int = DEFAULT_MIN_REGION_PX,
@@ -300,14 +378,16 @@ def infer_collection(inferencer, images: Dict[str, Path], out_dir: Union[str, Pa
     """Predict every scan of a collection (or of this process's shard) and write the reports.
 
     Scans that the journal holds as done with the same settings, from the same unchanged
-    file, are skipped. A file that cannot be read or predicted is reported (``status:
-    failed`` with the error) and tried again by the next run. When this process is done, or
+    file (or IIIF canvas and image service), are skipped. A scan that cannot be read or
+    predicted is reported (``status: failed`` with the error) and tried again by the next
+    run. When this process is done, or
     stops early, the collection's report is written from the journal: ``complete`` once every
     scan is done.
 
     Args:
         inferencer: A :class:`DamageInferencer` (``predict``, ``classes``, ``palette``).
-        images (dict): Every scan of the collection by name (:func:`find_images`).
+        images (dict): Every scan of the collection by name (:func:`find_images`): files
+            and IIIF scans.
         out_dir: The output folder.
         overlay (bool): Write overlays. Defaults to True.
         opacity (float): Weight of the class colour in overlays. Defaults to 0.5.
@@ -345,9 +425,9 @@ def infer_collection(inferencer, images: Dict[str, Path], out_dir: Union[str, Pa
         from rich.progress import track
         items = track(todo, description='Damage maps', total=len(todo))
     try:
-        for name, path in items:
-            source = source_identity(path)
-            journal.append(journal_entry(run.process(name, path), source, run.key))
+        for name, scan in items:
+            source = source_identity(scan)
+            journal.append(journal_entry(run.process(name, scan), source, run.key))
     finally:
         records, _ = write_collection_report(out_dir, images, run.classes, run.key, details)
     return records

@@ -106,8 +106,9 @@ def test_a_corrupt_or_wrongly_sized_image_is_named(waits):
 def test_other_urls_are_tried_when_one_is_not_found(server, client):
     urls = [f'{server.url}/missing/a.jpg', f'{server.url}/b.jpg']
     assert client.get_image(urls, (60, 40))[1] == JPEG
-    with pytest.raises(IIIFError, match=r'/missing/c\.jpg: HTTP 404') as error:
-        client.get_image([f'{server.url}/missing/c.jpg'], (60, 40))
+    with pytest.raises(IIIFError, match=r'/missing/c\.jpg: HTTP 404') as error:  # the first
+        client.get_image([f'{server.url}/missing/c.jpg', f'{server.url}/missing/d.jpg'],
+                         (60, 40))
     assert error.value.status == 404
 
 

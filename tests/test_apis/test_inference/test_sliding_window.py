@@ -6,6 +6,7 @@ from mmengine.config import Config, ConfigDict
 from mmseg.registry import MODELS
 
 from mmseg_heritage.apis import logit_bands, predict_labels, tile_starts
+from mmseg_heritage.apis.inference.sliding_window import TensorRows
 
 from helpers import DEMO_CONFIG
 
@@ -73,3 +74,18 @@ def test_odd_sized_tiles_are_padded_for_the_backbone(model):
     image = torch.randint(0, 256, (3, 37, 53), dtype=torch.uint8)
     labels = predict_labels(model, image, (37, 53), (64, 64), (40, 40), 1, 16)
     assert labels.shape == (37, 53) and labels.max() < 16
+
+
+def test_an_image_given_band_by_band_gives_the_same_labels(model):
+    image = torch.randint(0, 256, (3, 150, 90), dtype=torch.uint8)
+    asked = []
+
+    def rows(top, bottom):
+        asked.append((top, bottom))
+        return image[:, top:bottom].clone()
+
+    banded = predict_labels(model, TensorRows(image.shape, rows), (150, 90), (64, 64),
+                            (40, 40), 2, 16)
+    assert (banded == predict_labels(model, image, (150, 90), (64, 64), (40, 40), 2, 16)).all()
+    # One row of tiles at a time, from top to bottom: never the whole image.
+    assert asked == [(0, 64), (40, 104), (80, 144), (86, 150)]
