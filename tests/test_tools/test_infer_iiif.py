@@ -120,6 +120,12 @@ def test_a_manifest_maps_its_canvases_as_their_files_are_mapped(tmp_path, museum
     assert [path for path in museum.requests if path.startswith('/scan/')] == [
         '/scan/info.json']
     assert outputs(out) == written
+    # With other settings it is predicted again; now failing, it keeps no outputs of before.
+    tile = tmp_path / 'site/scan/0,0,128,128/128,/0/default.jpg'
+    tile.write_bytes(tile.read_bytes()[:600])
+    assert run_main(TOOL, *MODEL, url, '--out-dir', out, *OPTIONS, '--min-region-px', 20,
+                    capsys=capsys).returncode == 1
+    assert not [path for path in outputs(out) if 'book/' in path]
 
 
 def test_image_services_in_a_list_from_a_busy_server(tmp_path, scan, capsys):
