@@ -2,9 +2,12 @@
 
 MMSeg's ``slide_inference`` keeps the logits of the whole image (classes x H x W floats) and
 pads every tile's logits to that size before adding them, so a 12-megapixel scan needs
-gigabytes. Here tiles are run one row of tiles at a time; as soon as no later tile can touch a
-row of pixels, that row is finished and turned into class ids. The tiles, their placement and
-the averaging of overlapping logits are the same as MMSeg's, so the labels are too.
+gigabytes. Here tiles are run one row of tiles at a time, their logits summed in one buffer
+of a tile's height across the image (classes x tile height x W floats: 650 MB for 16 classes,
+512 px tiles and a 20,000 px wide scan); as soon as no later tile can touch a row of pixels,
+that row is finished and turned into class ids, and the rows still open move up in the buffer.
+The tiles, their placement and the averaging of overlapping logits are the same as MMSeg's,
+so the labels are too.
 
 The image itself need not be held whole either: given as :class:`TensorRows`, its rows are
 asked for one row of tiles at a time (a scan fetched from a IIIF server region by region).
@@ -87,34 +90,37 @@ def logit_bands(model, image: Union[torch.Tensor, TensorRows], crop: Tuple[int, 
 
     Yields:
         tuple: The band's first row and its logits (classes x rows x W), averaged over the
-        overlapping tiles; the bands cover the image from top to bottom exactly once.
+        overlapping tiles; the bands cover the image from top to bottom exactly once. A band
+        is a view of the buffer the next one is summed in: use or copy it before asking for
+        the next.
     """
     height, width = image.shape[-2:]
     crop_h, crop_w = min(crop[0], height), min(crop[1], width)
     rows = tile_starts(height, crop_h, stride[0])
     cols = tile_starts(width, crop_w, stride[1])
-    top = 0  # first row still held in the buffers
-    logits = torch.zeros(model.out_channels, 0, width)
-    counts = torch.zeros(0, width)
+    # One row of tiles' logits, rows from its top (y) down: the only full-width buffer. The
+    # rows a band leaves unfinished move up to its top for the next row of tiles.
+    logits = torch.zeros(model.out_channels, crop_h, width)
+    counts = torch.zeros(crop_h, width)
     for index, y in enumerate(rows):
         bottom = y + crop_h
-        grow = bottom - top - counts.shape[0]
-        if grow > 0:
-            logits = torch.cat([logits, torch.zeros(logits.shape[0], grow, width)], dim=1)
-            counts = torch.cat([counts, torch.zeros(grow, width)])
         pixels = image[:, y:bottom] if isinstance(image, torch.Tensor) else image.rows(y, bottom)
         for start in range(0, len(cols), batch_size):
             xs = cols[start:start + batch_size]
             tiles = [pixels[:, :, x:x + crop_w] for x in xs]
             for x, tile in zip(xs, _tile_logits(model, tiles, size_divisor).cpu()):
-                logits[:, y - top:bottom - top, x:x + crop_w] += tile
-                counts[y - top:bottom - top, x:x + crop_w] += 1
+                logits[:, :, x:x + crop_w] += tile
+                counts[:, x:x + crop_w] += 1
         # No later tile starts above the next row of tiles: the rows above it are final.
-        done = rows[index + 1] if index + 1 < len(rows) else height
-        if done > top:
-            yield top, logits[:, :done - top] / counts[:done - top]
-            logits, counts = logits[:, done - top:], counts[done - top:]
-            top = done
+        done = (rows[index + 1] if index + 1 < len(rows) else height) - y
+        band = logits[:, :done]
+        band /= counts[:done]
+        yield y, band
+        kept = crop_h - done
+        logits[:, :kept] = logits[:, done:].clone()
+        counts[:kept] = counts[done:].clone()
+        logits[:, kept:] = 0
+        counts[kept:] = 0
 
 
 def _resized_rows(logits: torch.Tensor, out_size: Tuple[int, int], first: int,
@@ -138,7 +144,7 @@ def predict_labels(model, image: Union[torch.Tensor, TensorRows], out_size: Tupl
     """Class ids (H x W uint8) of ``image`` at ``out_size``, by sliding-window prediction.
 
     When ``out_size`` is the image's own size the bands become labels as they are finished,
-    so memory stays at a few bands of logits. Otherwise (the test pipeline resized the image)
+    so memory stays at one row of tiles' logits. Otherwise (the test pipeline resized the image)
     the logits of the resized image are kept whole, as MMSeg does, and resized to ``out_size``
     band by band, as MMSeg's bilinear resize of the whole map would give them.
     """
@@ -148,7 +154,7 @@ def predict_labels(model, image: Union[torch.Tensor, TensorRows], out_size: Tupl
         for top, band in bands:
             labels[top:top + band.shape[1]] = band.argmax(0).numpy()
         return labels
-    logits = torch.cat([band for _, band in bands], dim=1)
+    logits = torch.cat([band.clone() for _, band in bands], dim=1)
     rows = max(1, BAND_FLOATS // (logits.shape[0] * out_size[1]))
     for first in range(0, out_size[0], rows):
         last = min(first + rows, out_size[0])
