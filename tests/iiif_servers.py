@@ -97,9 +97,9 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def serve(content: Callable[[str], Tuple[int, bytes, str]], delay: float = 0.0) -> Iterator:
     """A server on 127.0.0.1 (any free port) answering ``content(path)`` -> (status, body,
-    content type[, headers]), in a thread; it has ``url``, ``faults``, ``requests`` (paths asked for)
-    and ``most_in_flight`` (the most requests it answered at once). ``delay``: seconds each
-    answer takes."""
+    content type[, headers]), in a thread; it has ``url``, ``faults``, ``requests`` (paths
+    asked for) and ``most_in_flight`` (the most requests it answered at once). ``delay``:
+    seconds each answer takes."""
     server = ThreadingHTTPServer(('127.0.0.1', 0), _Handler)
     server.daemon_threads = True
     server.url = f'http://127.0.0.1:{server.server_address[1]}'

@@ -286,7 +286,8 @@ class _CollectionRun:
     def process(self, name: str, scan: Scan) -> dict:
         """Predict one scan and write all its outputs; its record (``failed`` with the reason
         when it cannot be read or predicted, and then none of its outputs left)."""
-        canvas = scan.record() if isinstance(scan, IIIFScan) else {}
+        remote = isinstance(scan, IIIFScan)  # read band by band, never whole
+        canvas = scan.record() if remote else {}
         record = dict(name=name, file=str(scan), status='ok', error='', **canvas)
         outputs = _scan_outputs(name)
         started = time.perf_counter()
@@ -294,10 +295,8 @@ class _CollectionRun:
         try:
             _remove_leftovers(self.out_dir, name)
             shutil.rmtree(fetched, ignore_errors=True)
-            if isinstance(scan, IIIFScan):  # read band by band, never whole
-                image = scan.image_rows(None if scan.client.cache_dir else fetched)
-            else:
-                image = read_image(scan)
+            image = (scan.image_rows(None if scan.client.cache_dir else fetched) if remote
+                     else read_image(scan))
             mask = self.inferencer.predict(image)
             record.update(width=int(mask.shape[1]), height=int(mask.shape[0]),
                           mask=outputs['mask'])
@@ -328,7 +327,6 @@ class _CollectionRun:
                 self.min_region_px, self.min_region_mm2, resolution), name)
             write_text_atomic(self.out_dir / outputs['geojson'],
                               json.dumps(geojson, separators=(',', ':')))
-            remote = isinstance(scan, IIIFScan)
             record['report'] = write_condition_report(
                 self.out_dir, record, image if self.viewer and not remote else None, mask,
                 self.classes, self.palette, self.min_region, self.details,
@@ -379,10 +377,9 @@ def infer_collection(inferencer, images: Dict[str, Scan], out_dir: Union[str, Pa
 
     Scans that the journal holds as done with the same settings, from the same unchanged
     file (or IIIF canvas and image service), are skipped. A scan that cannot be read or
-    predicted is reported (``status: failed`` with the error) and tried again by the next
-    run. When this process is done, or
-    stops early, the collection's report is written from the journal: ``complete`` once every
-    scan is done.
+    predicted is reported (``status: failed`` with the error, none of its outputs left) and
+    tried again by the next run. When this process is done, or stops early, the collection's
+    report is written from the journal: ``complete`` once every scan is done.
 
     Args:
         inferencer: A :class:`DamageInferencer` (``predict``, ``classes``, ``palette``).
