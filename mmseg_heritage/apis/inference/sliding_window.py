@@ -117,8 +117,12 @@ def logit_bands(model, image: Union[torch.Tensor, TensorRows], crop: Tuple[int, 
         band /= counts[:done]
         yield y, band
         kept = crop_h - done
-        logits[:, :kept] = logits[:, done:].clone()
-        counts[:kept] = counts[done:].clone()
+        if kept > done:  # the rows overlap their new place: through a copy
+            logits[:, :kept] = logits[:, done:].clone()
+            counts[:kept] = counts[done:].clone()
+        else:
+            logits[:, :kept] = logits[:, done:]
+            counts[:kept] = counts[done:]
         logits[:, kept:] = 0
         counts[kept:] = 0
 

@@ -57,6 +57,14 @@ def test_bands_equal_mmseg_slide_inference(model, size):
     assert (labels == reference.argmax(0).numpy()).all()
 
 
+def test_steps_under_half_a_tile_equal_mmseg_slide_inference(model):
+    # The rows left open by a band overlap their new place in the buffer.
+    image = torch.randint(0, 256, (3, 100, 70), dtype=torch.uint8)
+    reference = mmseg_slide(model, image, (64, 64), (24, 24))
+    labels = predict_labels(model, image, (100, 70), (64, 64), (24, 24), 2, 16)
+    assert (labels == reference.argmax(0).numpy()).all()
+
+
 def test_resized_labels_equal_mmseg_bilinear_resize(model, monkeypatch):
     image = torch.randint(0, 256, (3, 96, 128), dtype=torch.uint8)
     reference = mmseg_slide(model, image, (64, 64), (48, 48))
