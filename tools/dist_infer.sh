@@ -3,7 +3,8 @@
 # Usage: tools/dist_infer.sh CONFIG CHECKPOINT INPUT [INPUT ...] GPUS [infer.py args]
 # GPUS is the number of processes per machine: one per GPU, or, on a machine without GPUs, the
 # number of CPU processes. Each takes its own share of the scans (balanced by pixel count) and
-# the last to finish writes the report of all; see tools/infer.py for INPUT and the args.
+# the last to finish writes the report of all; see tools/infer.py for INPUT (files, folders,
+# patterns, IIIF info.json or manifest URLs, manifest files, .txt lists of URLs) and the args.
 set -euo pipefail
 
 if [[ $# -lt 4 ]]; then

@@ -1,16 +1,22 @@
-"""Damage maps, condition reports and a damage report for images, folders or glob patterns.
+"""Damage maps, condition reports and a damage report for images, folders, patterns or IIIF.
 
     python tools/infer.py CONFIG CHECKPOINT INPUT [INPUT ...] --out-dir DIR \\
         [--precision fp32|bf16] [--tile-size 384 [W]] [--tile-stride 256 [W]] \\
         [--native-resolution] [--device cpu] [--threads N] \\
         [--dpi 600 | --mm-per-px 0.04] [--min-region-px 16] [--min-region-mm2 0.5] \\
-        [--iiif-base-url https://museum.example/damage/]
+        [--canvas 1 3 | CANVAS_ID] [--iiif-concurrency 2] [--iiif-timeout 30] \\
+        [--iiif-retries 4] [--iiif-cache DIR] [--iiif-base-url https://museum.example/damage/]
     python tools/infer.py PUBLISHED_MODEL INPUT [INPUT ...] --out-dir DIR [--download] ...
     python tools/infer.py MODEL.onnx INPUT [INPUT ...] --out-dir DIR   # ONNX Runtime, no config
 
 PUBLISHED_MODEL is a folder written by tools/publish_model.py, or the Hugging Face hub id
 (ORG/NAME) of one, read from the hub's cache; --download fetches it there when missing.
-INPUT is an image, a folder (every image below it) or a quoted glob ('scans/**/*.tif').
+INPUT is an image, a folder (every image below it) or a quoted glob ('scans/**/*.tif'); or
+from IIIF servers, an image service's info.json URL, a Presentation manifest's URL or .json
+file (every canvas, or those --canvas picks) or a .txt file of such URLs. A IIIF image is
+fetched region by region at full resolution, within the server's limits, a few requests at a
+time (--iiif-concurrency), with timeouts and retries (--iiif-timeout, --iiif-retries) and an
+optional cache (--iiif-cache); it is predicted one row of tiles at a time, never held whole.
 The model runs in PyTorch (CONFIG and CHECKPOINT; --precision bf16 for bfloat16 autocast) or in
 ONNX Runtime on the CPU (a file written by tools/export_onnx.py, fp32 or int8; --backend
 onnxruntime, the default for a .onnx file): the same tiles, masks, overlays and report.
@@ -23,7 +29,8 @@ DIR/report.csv, DIR/report.json, DIR/index.html, DIR/manifest.json (a IIIF manif
 scans with their annotations) and DIR/mirador.html (it in Mirador; serve DIR over HTTP, e.g.
 python -m http.server --directory DIR 8000). Large scans are predicted tile by tile
 (sliding window), so memory grows with the image's width, not its area.
-A file that cannot be read is reported and skipped; the exit status is then 1.
+A file or IIIF scan that cannot be read is reported (for IIIF, with the URL and the server's
+answer) and skipped, leaving none of its outputs; the exit status is then 1.
 Run the same command again after an interruption: finished scans are skipped (DIR/journal/).
 tools/dist_infer.sh and tools/slurm_infer.sh share a collection among several processes.
 """
@@ -39,6 +46,9 @@ import mmseg_heritage  # noqa: F401  registers the plugin's components
 from mmseg_heritage.apis import (PRECISIONS, DamageInferencer, OnnxDamageInferencer,
                                  ScanResolution, find_images, infer_collection, process_shard,
                                  shard_device)
+from mmseg_heritage.apis.iiif import IIIFClient
+from mmseg_heritage.apis.iiif.iiif_client import (DEFAULT_CONCURRENCY, DEFAULT_RETRIES,
+                                                  DEFAULT_TIMEOUT)
 from mmseg_heritage.apis.reports.collection_shards import LAUNCHERS
 from mmseg_heritage.apis.reports.damage_report import DEFAULT_BASE_URL
 from mmseg_heritage.apis.reports.iiif_manifests import check_base_url
@@ -105,6 +115,22 @@ def parse_args(argv=None):
     parser.add_argument('--iiif-base-url', default=DEFAULT_BASE_URL, metavar='URL',
                         help='address the output folder will be published at; the IIIF '
                         'manifest and annotation ids start with it (default: %(default)s)')
+    iiif = parser.add_argument_group('scans served by IIIF')
+    iiif.add_argument('--canvas', nargs='+', metavar='CANVAS',
+                      help='the canvases of the manifests to map: 1-based positions or canvas '
+                      'ids (default: every canvas)')
+    iiif.add_argument('--iiif-concurrency', type=int, default=DEFAULT_CONCURRENCY, metavar='N',
+                      help='requests at a time to IIIF servers (default: %(default)s; servers '
+                      'are shared by many, be polite)')
+    iiif.add_argument('--iiif-timeout', type=float, default=DEFAULT_TIMEOUT, metavar='S',
+                      help='seconds to wait for a IIIF server to connect or to send more '
+                      '(default: %(default)g)')
+    iiif.add_argument('--iiif-retries', type=int, default=DEFAULT_RETRIES, metavar='N',
+                      help='tries again after a timeout, a lost connection, 429 or 5xx, '
+                      'waiting 1, 2, 4... s or what Retry-After asks (default: %(default)s)')
+    iiif.add_argument('--iiif-cache', metavar='DIR',
+                      help='keep the fetched regions in DIR and read them from there when a '
+                      'run asks for them again (default: no cache)')
     parser.add_argument('--launcher', choices=LAUNCHERS, default='none',
                         help='set by tools/dist_infer.sh and slurm_infer.sh: share the scans '
                         'among their processes')
@@ -174,7 +200,9 @@ def main(argv=None) -> int:
     inputs = list(args.inputs)
     try:
         files = model_files(args, inputs)
-        images = find_images(inputs)
+        client = IIIFClient(args.iiif_concurrency, args.iiif_timeout, args.iiif_retries,
+                            args.iiif_cache)
+        images = find_images(inputs, client, args.canvas)
         shard, shards, local_rank = process_shard(args.launcher)
         resolution = (ScanResolution.from_dpi(args.dpi) if args.dpi is not None else
                       ScanResolution.from_mm_per_px(args.mm_per_px)
@@ -190,14 +218,18 @@ def main(argv=None) -> int:
     details.update(backend=args.backend, threads=args.threads,
                    native_resolution=args.native_resolution,
                    tile_size=list(inferencer.tile_size), tile_stride=list(inferencer.tile_stride))
-    records = infer_collection(
-        inferencer, images, args.out_dir, overlay=not args.no_overlay, opacity=args.opacity,
-        progress=not args.no_progress, details=details, resolution=resolution,
-        min_region_px=args.min_region_px, min_region_mm2=args.min_region_mm2,
-        viewer=not args.no_viewer, shard=(shard, shards), base_url=args.iiif_base_url)
+    try:
+        records = infer_collection(
+            inferencer, images, args.out_dir, overlay=not args.no_overlay,
+            opacity=args.opacity, progress=not args.no_progress, details=details,
+            resolution=resolution, min_region_px=args.min_region_px,
+            min_region_mm2=args.min_region_mm2, viewer=not args.no_viewer,
+            shard=(shard, shards), base_url=args.iiif_base_url)
+    finally:
+        client.close()
     failed = [r for r in records if r['status'] != 'ok']
     print_log(f'{len(records) - len(failed)} damage maps and the report written to '
-              f'{args.out_dir}' + (f'; {len(failed)} files skipped (see report.csv)'
+              f'{args.out_dir}' + (f'; {len(failed)} scans skipped (see report.csv)'
                                    if failed else '')
               + ('' if len(records) == len(images) else
                  f'; {len(images) - len(records)} scans still to do by other processes or a '

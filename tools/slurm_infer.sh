@@ -6,7 +6,9 @@
 # without GPUs set GRES= (empty) so srun asks for no GPUs, and the tasks run on CPUs. Each task
 # takes its own share of the scans and the last to finish writes the report of all. Submitted
 # as a job array (sbatch --array=0-9 ... tools/slurm_infer.sh ...), each array task takes an
-# equal part of the collection, shared among its srun tasks. See tools/infer.py for the args.
+# equal part of the collection, shared among its srun tasks. See tools/infer.py for INPUT
+# (files, folders, patterns, IIIF info.json or manifest URLs, manifest files, .txt lists of
+# URLs) and the args.
 set -euxo pipefail
 
 PARTITION=$1

@@ -9,7 +9,7 @@ import runpy
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 import torch
@@ -22,12 +22,15 @@ from ..class_names import CLASSES, PALETTE
 from .process_memory import peak_rss_mib
 
 
-def random_checkpoint(config: str, path: Path) -> None:
-    """Save the randomly initialised model of ``config`` (seed 0), with the class names, as a
-    checkpoint: speed and memory do not depend on the weights."""
+def random_checkpoint(config: str, path: Path, options: Optional[dict] = None) -> None:
+    """Save the randomly initialised model of ``config`` (seed 0; with ``options``, as
+    ``--cfg-options`` change it), with the class names, as a checkpoint: speed and memory do
+    not depend on the weights."""
     register_all_modules()
     torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(config).model)
+    cfg = Config.fromfile(config)
+    cfg.merge_from_dict(options or {})
+    model = MODELS.build(cfg.model)
     torch.save(dict(meta=dict(dataset_meta=dict(classes=CLASSES, palette=PALETTE)),
                     state_dict=model.state_dict()), path)
 

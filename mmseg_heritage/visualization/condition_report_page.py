@@ -4,7 +4,8 @@ damage per class in physical units.
 The page opens from the file system (no server): its style and script are inline, the viewer
 is OpenSeadragon from a file beside the reports, and the tile pyramids are given to it inline
 (reading a ``.dzi`` file would need a request that browsers refuse to ``file://`` pages). Each
-damage class is a layer of its own, with a switch and an opacity slider.
+damage class is a layer of its own, with a switch and an opacity slider. A scan served by IIIF
+is shown from its image server's tiles (its ``info.json`` given inline).
 """
 import html
 import json
@@ -28,6 +29,9 @@ VIEWER_SCRIPT = """
   var data = JSON.parse(document.getElementById('viewer-data').textContent);
   var report = window.conditionReport = {viewer: null, layers: data.layers, opened: false};
   function tileSource(pyramid) {
+    if (pyramid.iiif) {  // a scan read from its IIIF image server, not tiled again
+      return new OpenSeadragon.IIIFTileSource(pyramid.iiif);
+    }
     var source = new OpenSeadragon.DziTileSource({
       width: pyramid.width, height: pyramid.height, tileSize: pyramid.tile_size,
       tileOverlap: pyramid.overlap, tilesUrl: pyramid.url, fileFormat: pyramid.format});
@@ -163,8 +167,9 @@ def condition_report_page(record: dict, viewer: Optional[dict], links: Dict[str,
             measures per class, damaged share and area).
         viewer (dict, optional): ``script`` (URL of openseadragon.min.js), ``scan`` and
             ``layers``: pyramids as :class:`DeepZoomWriter` describes them plus ``url`` of
-            their tiles, and for layers ``name``, ``colour`` (RGB) and ``opacity``. None: no
-            viewer.
+            their tiles, and for layers ``name``, ``colour`` (RGB) and ``opacity``; ``scan``
+            may instead be ``iiif`` (an image service's ``info.json``, whose server gives the
+            tiles), ``width`` and ``height``. None: no viewer.
         links (dict): URLs by label ('collection', 'mask', 'overlay', 'GeoJSON', ...).
         colours (dict): RGB of each class.
         min_region (str): How small a region may be and still be counted, in words.

@@ -22,6 +22,24 @@ def loss_weights(cfg: Config) -> str:
     return f"every damage class weighing {weights[1]:g} to Clean's {weights[0]:g}"
 
 
+def model_words(cfg: Config) -> str:
+    """What the network is, in words: its encoder and decoder, from the config."""
+    backbone, head = cfg.model.backbone, cfg.model.decode_head
+    if backbone.type == 'TimmPyramidBackbone':
+        encoder = f"a {backbone.model_name.replace('tf_', '')} encoder"
+    else:
+        encoder = f'a {backbone.type} of {backbone.get("num_stages", "")} levels'
+    if 'UNetDecoderHead' in head.type:
+        return f'{encoder} and a UNet decoder down to the full resolution'
+    return encoder
+
+
+def start_words(cfg: Config) -> str:
+    """Where the training started: ImageNet weights (and their source) or random ones."""
+    pretrained = cfg.model.backbone.get('pretrained')
+    return f'from ImageNet weights (`{pretrained}`)' if pretrained else 'from scratch'
+
+
 def damage_threshold_words(threshold: DamageThreshold) -> str:
     """What a model predicts with a chosen damage threshold, in words."""
     return (f'damage where its probability exceeds {threshold.value:g}, the threshold with the '
@@ -52,20 +70,26 @@ def starter_model_card(name: str, cfg: Config, test_record: Dict, eval_record: D
     never_right = ', '.join(name for name, scores in test_record['overall']['classes'].items()
                             if scores['present'] and not scores['IoU']) or 'none'
     predicts = f'; it predicts {damage_threshold_words(threshold)}' if threshold else ''
+    clean = (f'; {100 * recipe.page_share:.0f} % are pages of graphic design (posters, '
+             'packaging, printed pages) and '
+             f'{100 * recipe.clean_content_share:.0f} % of the others have print, lettering, '
+             'hard shadows or dark and strongly coloured areas drawn in, none of it damage'
+             if recipe.get('fonts') else '')
     sections = [
         ('What it saw', f"""
 {recipe.num_images} synthetic scans (up to {recipe.size} px) of real photographs, made by
 `tools/train_starter.py` from `configs/starter/{name}.py`: the photographs of
 {', '.join(f'`{c}`' for c in recipe.content)} at their own sharpness, most of them turned
 into old prints (monochrome or faded colour, a tone, lifted blacks, vignetting; some with a
-paper margin or burnt-out highlights, bright flat areas that are not damage), with drawn
-cracks, folds, lost emulsion and scratches, and real film damage (dust, dirt, hair,
-scratches, stains: {', '.join(f'`{c}`' for c in recipe.cutouts)}, the ARTeFACT authors'
-cut-outs) pasted in; {100 * recipe.clean_share:.0f} % of the scans are clean. Damage is
-labelled only where it visibly changed the image. Each photograph fed one split only.
-Trained from scratch for {cfg.train_cfg.max_iters} iterations of {cfg.train_dataloader.batch_size}
-crops of {cfg.crop_size[0]} px on a CPU ({minutes} minutes for the whole recipe), Dice +
-cross-entropy ({loss_weights(cfg)}){predicts}.
+paper margin or burnt-out highlights, bright flat areas that are not damage){clean}, with
+drawn cracks, folds, lost emulsion, scratches (some across the whole frame), single hairs and
+dust specks, and real film damage (dust, dirt, hair, scratches, stains:
+{', '.join(f'`{c}`' for c in recipe.cutouts)}, the ARTeFACT authors' cut-outs) pasted in;
+{100 * recipe.clean_share:.0f} % of the scans are clean. Damage is labelled only where it
+visibly changed the image. Each photograph fed one split only. It is {model_words(cfg)},
+trained {start_words(cfg)} for {cfg.train_cfg.max_iters} iterations of
+{cfg.train_dataloader.batch_size} crops of {cfg.crop_size[0]} px on a CPU ({minutes} minutes
+for the whole recipe), Dice + cross-entropy ({loss_weights(cfg)}){predicts}.
 File `{name}.pth`, SHA-256 `{digest}`.
 """),
         ('Use', f"""
@@ -99,13 +123,13 @@ them, so these are predictions only; `real_photos.png` shows the maps.
   scratches and hair look alike at this scale. Classes present in the test split that it
   never predicted right there: {never_right}.
 - Training data licences: the film damage and the old photographs are MIT; the photographs
-  of scikit-image, scikit-learn and matplotlib and the Debian wallpapers keep their own
-  licences (see their packages); none of them is redistributed here.
+  of scikit-image, scikit-learn and matplotlib, the Debian wallpapers and fonts keep their
+  own licences (see their packages); none of them is redistributed here.
 """),
     ]
     return model_card(
         name, 'Finds damage on photographs of artefacts (cracks, folds, lost emulsion, '
-        'scratches, dust, dirt, hair, stains) and runs on a CPU: a small UNet for '
+        f'scratches, dust, dirt, hair, stains) and runs on a CPU: {model_words(cfg)}, for '
         '[mmseg-heritage](../../README.md), MMSegmentation 1.x.', sections,
         [('Test split (scans of photographs not trained on)', test_record),
          ('Evaluation scans (another seed, the same held-out photographs)', eval_record)],

@@ -137,3 +137,35 @@ def test_the_index_sorts_by_damaged_share(collection, browser):
         "[i.parentNode.textContent, i.naturalWidth, i.naturalHeight])")) == [
         ['box/b', 256, 192], ['scan one', 256, 171]]
     assert console_problems(browser) == []
+
+
+class RowsPainter(Painter):
+    """Material loss in the left third of a scan read band by band."""
+
+    def predict(self, image):
+        mask = np.zeros((image.height, image.width), np.uint8)
+        mask[:, :image.width // 3] = CLASSES.index('Material loss')
+        return mask
+
+
+def test_a_scan_served_by_iiif_is_shown_from_its_server(tmp_path, browser):
+    from mmseg_heritage.apis.iiif import IIIFClient, IIIFScan
+
+    from iiif_servers import Level2Images, serve
+    scan = cv2.GaussianBlur(np.random.default_rng(1).integers(90, 170, (500, 700, 3),
+                                                              np.uint8), (0, 0), 3)
+    with serve(lambda path: (404, b'', 'text/plain')) as server:
+        server.content = Level2Images({'s': scan}, server.url, version=2, tile=256)
+        images = {'s': IIIFScan(f'{server.url}/iiif/s/info.json', IIIFClient())}
+        record, = infer_collection(RowsPainter(), images, tmp_path, progress=False)
+        assert not (tmp_path / 'tiles/s/scan.dzi').exists()  # not tiled again
+        assert (tmp_path / 'tiles/s/damage_01.dzi').is_file()
+        fetched = len(server.requests)
+        browser.get((tmp_path / record['report']).as_uri())
+        wait_until(browser, LOADED)
+        assert browser.execute_script('return conditionReport.viewer.world.getItemAt(0).source '
+                                      'instanceof OpenSeadragon.IIIFTileSource')
+        assert len(server.requests) > fetched  # the browser asked the server for tiles
+        picture = viewer_picture(browser)
+        assert tinted(picture, 'Material loss') > 1000
+        assert console_problems(browser) == []

@@ -2,11 +2,17 @@
 
 MMSeg's ``slide_inference`` keeps the logits of the whole image (classes x H x W floats) and
 pads every tile's logits to that size before adding them, so a 12-megapixel scan needs
-gigabytes. Here tiles are run one row of tiles at a time; as soon as no later tile can touch a
-row of pixels, that row is finished and turned into class ids. The tiles, their placement and
-the averaging of overlapping logits are the same as MMSeg's, so the labels are too.
+gigabytes. Here tiles are run one row of tiles at a time, their logits summed in one buffer
+of a tile's height across the image (classes x tile height x W floats: 650 MB for 16 classes,
+512 px tiles and a 20,000 px wide scan); as soon as no later tile can touch a row of pixels,
+that row is finished and turned into class ids, and the rows still open move up in the buffer.
+The tiles, their placement and the averaging of overlapping logits are the same as MMSeg's,
+so the labels are too.
+
+The image itself need not be held whole either: given as :class:`TensorRows`, its rows are
+asked for one row of tiles at a time (a scan fetched from a IIIF server region by region).
 """
-from typing import Iterator, List, Sequence, Tuple
+from typing import Iterator, List, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -15,6 +21,19 @@ from mmseg.structures import SegDataSample
 
 # Logit buffers are processed in bands of about this many floats (64 MiB).
 BAND_FLOATS = 16 * 2**20
+
+
+class TensorRows:
+    """An image as the model takes it (3 x H x W uint8), given band by band.
+
+    Args:
+        shape (tuple[int, int, int]): (channels, height, width).
+        rows (Callable): ``rows(top, bottom)`` gives those rows, 3 x (bottom - top) x W;
+            asked for from top to bottom.
+    """
+
+    def __init__(self, shape: Tuple[int, int, int], rows) -> None:
+        self.shape, self.rows = tuple(shape), rows
 
 
 def tile_starts(length: int, crop: int, stride: int) -> List[int]:
@@ -54,14 +73,16 @@ def _tile_logits(model, tiles: Sequence[torch.Tensor], size_divisor: int) -> tor
     return model.encode_decode(batch, metas)[..., :height, :width].float()
 
 
-def logit_bands(model, image: torch.Tensor, crop: Tuple[int, int], stride: Tuple[int, int],
-                batch_size: int = 1,
+def logit_bands(model, image: Union[torch.Tensor, TensorRows], crop: Tuple[int, int],
+                stride: Tuple[int, int], batch_size: int = 1,
                 size_divisor: int = 32) -> Iterator[Tuple[int, torch.Tensor]]:
     """Yield ``(first_row, logits)`` for consecutive bands of rows of ``image``.
 
     Args:
         model: An MMSeg segmentor (``data_preprocessor`` and ``encode_decode``), in eval mode.
-        image (Tensor): 3 x H x W uint8, channels as the model's data preprocessor expects.
+        image (Tensor | TensorRows): 3 x H x W uint8, channels as the model's data
+            preprocessor expects; as :class:`TensorRows`, asked for one row of tiles at a
+            time.
         crop (tuple[int, int]): Tile (height, width).
         stride (tuple[int, int]): Step between tiles (height, width).
         batch_size (int): Tiles run together. Defaults to 1 (least memory).
@@ -69,33 +90,41 @@ def logit_bands(model, image: torch.Tensor, crop: Tuple[int, int], stride: Tuple
 
     Yields:
         tuple: The band's first row and its logits (classes x rows x W), averaged over the
-        overlapping tiles; the bands cover the image from top to bottom exactly once.
+        overlapping tiles; the bands cover the image from top to bottom exactly once. A band
+        is a view of the buffer the next one is summed in: use or copy it before asking for
+        the next.
     """
     height, width = image.shape[-2:]
     crop_h, crop_w = min(crop[0], height), min(crop[1], width)
     rows = tile_starts(height, crop_h, stride[0])
     cols = tile_starts(width, crop_w, stride[1])
-    top = 0  # first row still held in the buffers
-    logits = torch.zeros(model.out_channels, 0, width)
-    counts = torch.zeros(0, width)
+    # One row of tiles' logits, rows from its top (y) down: the only full-width buffer. The
+    # rows a band leaves unfinished move up to its top for the next row of tiles.
+    logits = torch.zeros(model.out_channels, crop_h, width)
+    counts = torch.zeros(crop_h, width)
     for index, y in enumerate(rows):
         bottom = y + crop_h
-        grow = bottom - top - counts.shape[0]
-        if grow > 0:
-            logits = torch.cat([logits, torch.zeros(logits.shape[0], grow, width)], dim=1)
-            counts = torch.cat([counts, torch.zeros(grow, width)])
+        pixels = image[:, y:bottom] if isinstance(image, torch.Tensor) else image.rows(y, bottom)
         for start in range(0, len(cols), batch_size):
             xs = cols[start:start + batch_size]
-            tiles = [image[:, y:bottom, x:x + crop_w] for x in xs]
+            tiles = [pixels[:, :, x:x + crop_w] for x in xs]
             for x, tile in zip(xs, _tile_logits(model, tiles, size_divisor).cpu()):
-                logits[:, y - top:bottom - top, x:x + crop_w] += tile
-                counts[y - top:bottom - top, x:x + crop_w] += 1
+                logits[:, :, x:x + crop_w] += tile
+                counts[:, x:x + crop_w] += 1
         # No later tile starts above the next row of tiles: the rows above it are final.
-        done = rows[index + 1] if index + 1 < len(rows) else height
-        if done > top:
-            yield top, logits[:, :done - top] / counts[:done - top]
-            logits, counts = logits[:, done - top:], counts[done - top:]
-            top = done
+        done = (rows[index + 1] if index + 1 < len(rows) else height) - y
+        band = logits[:, :done]
+        band /= counts[:done]
+        yield y, band
+        kept = crop_h - done
+        if kept > done:  # the rows overlap their new place: through a copy
+            logits[:, :kept] = logits[:, done:].clone()
+            counts[:kept] = counts[done:].clone()
+        else:
+            logits[:, :kept] = logits[:, done:]
+            counts[:kept] = counts[done:]
+        logits[:, kept:] = 0
+        counts[kept:] = 0
 
 
 def _resized_rows(logits: torch.Tensor, out_size: Tuple[int, int], first: int,
@@ -113,13 +142,13 @@ def _resized_rows(logits: torch.Tensor, out_size: Tuple[int, int], first: int,
                          align_corners=False)[0]
 
 
-def predict_labels(model, image: torch.Tensor, out_size: Tuple[int, int],
+def predict_labels(model, image: Union[torch.Tensor, TensorRows], out_size: Tuple[int, int],
                    crop: Tuple[int, int], stride: Tuple[int, int], batch_size: int = 1,
                    size_divisor: int = 32) -> np.ndarray:
     """Class ids (H x W uint8) of ``image`` at ``out_size``, by sliding-window prediction.
 
     When ``out_size`` is the image's own size the bands become labels as they are finished,
-    so memory stays at a few bands of logits. Otherwise (the test pipeline resized the image)
+    so memory stays at one row of tiles' logits. Otherwise (the test pipeline resized the image)
     the logits of the resized image are kept whole, as MMSeg does, and resized to ``out_size``
     band by band, as MMSeg's bilinear resize of the whole map would give them.
     """
@@ -129,7 +158,7 @@ def predict_labels(model, image: torch.Tensor, out_size: Tuple[int, int],
         for top, band in bands:
             labels[top:top + band.shape[1]] = band.argmax(0).numpy()
         return labels
-    logits = torch.cat([band for _, band in bands], dim=1)
+    logits = torch.cat([band.clone() for _, band in bands], dim=1)
     rows = max(1, BAND_FLOATS // (logits.shape[0] * out_size[1]))
     for first in range(0, out_size[0], rows):
         last = min(first + rows, out_size[0])

@@ -15,12 +15,14 @@ import torch
 from mmcv.transforms import Compose, RandomChoiceResize, RandomResize, Resize
 
 from ...datasets.image_decoding import read_image_file
-from .sliding_window import predict_labels
+from ...utils.image_rows import ImageRows
+from .sliding_window import TensorRows, predict_labels
 
 # Tile for models configured for whole-image inference: an image (after the test pipeline's
 # resize) up to this size runs whole, exactly as `tools/test.py` runs it; larger ones in tiles.
 WHOLE_MODEL_TILE = (1024, 1024)
 PRECISIONS = ('fp32', 'bf16')
+RESIZES = (Resize, RandomResize, RandomChoiceResize)
 
 
 def read_image(path: Union[str, Path]) -> np.ndarray:
@@ -61,8 +63,7 @@ def inference_pipeline(pipeline_cfg: Sequence[dict], native_resolution: bool = F
     loaders[0]['type'] = 'InferencerLoader'
     pipeline = Compose(transforms)
     if native_resolution:
-        resizes = (Resize, RandomResize, RandomChoiceResize)
-        pipeline.transforms = [t for t in pipeline.transforms if not isinstance(t, resizes)]
+        pipeline.transforms = [t for t in pipeline.transforms if not isinstance(t, RESIZES)]
     return pipeline
 
 
@@ -115,15 +116,34 @@ class TiledInference:
         self.tile_size, self.tile_stride = tile_settings(test_cfg, tile_size, tile_stride)
         self.batch_size = batch_size
 
-    def predict(self, image: Union[str, Path, np.ndarray]) -> np.ndarray:
-        """Class ids (H x W uint8) of one image, a file path or an HxWx3 BGR array."""
-        if not isinstance(image, np.ndarray):
+    def predict(self, image: Union[str, Path, np.ndarray, ImageRows]) -> np.ndarray:
+        """Class ids (H x W uint8) of one image: a file path, an HxWx3 BGR array, or an
+        :class:`ImageRows`, read one row of tiles at a time (never held whole) when the test
+        pipeline keeps the image's size, and read whole when it resizes it."""
+        if isinstance(image, ImageRows):
+            if not any(isinstance(t, RESIZES) for t in self.pipeline.transforms):
+                rows = TensorRows((3, image.height, image.width),
+                                  lambda top, bottom: self._model_rows(image, top, bottom))
+                with self.autocast():
+                    return predict_labels(self.model, rows, (image.height, image.width),
+                                          self.tile_size, self.tile_stride, self.batch_size)
+            image = image.read()
+        elif not isinstance(image, np.ndarray):
             image = read_image(image)
         data = self.pipeline(image)
         height, width = image.shape[:2]
         with self.autocast():
             return predict_labels(self.model, data['inputs'], (height, width), self.tile_size,
                                   self.tile_stride, self.batch_size)
+
+    def _model_rows(self, image: ImageRows, top: int, bottom: int) -> torch.Tensor:
+        """Rows of ``image`` through the test pipeline, which must keep their size."""
+        inputs = self.pipeline(image.rows(top, bottom))['inputs']
+        if tuple(inputs.shape[-2:]) != (bottom - top, image.width):
+            raise ValueError(f'the test pipeline changed the size of rows {top}:{bottom} '
+                             f'({image.width} wide) to {tuple(inputs.shape[-2:])}: an image '
+                             'read band by band needs one that keeps it')
+        return inputs
 
     def autocast(self):
         """bfloat16 autocast of the model's convolutions and matrix products, if chosen."""

@@ -8,7 +8,8 @@ to the same file; the report is built from all of them, under a lock, by whichev
 finishes: the last one to do so sees every line.
 
 A scan is done when the newest line for its name was written with the same settings from the
-same source file (path, size and modification time); only then does a re-run skip it.
+same source file (path, size and modification time), or for a scan served by IIIF the same
+canvas and image service (its id and size); only then does a re-run skip it.
 """
 import fcntl
 import hashlib
@@ -22,9 +23,12 @@ from typing import Dict, Iterator, List, Mapping, Optional, Union
 PathLike = Union[str, Path]
 
 
-def source_identity(path: PathLike) -> Optional[dict]:
+def source_identity(path) -> Optional[dict]:
     """What tells a source file apart from a changed one: its path, size and modification
-    time (as the image cache keys its entries); None for a missing file."""
+    time (as the image cache keys its entries); None for a missing file. A scan that is not a
+    file (a IIIF scan) gives its own ``identity()``."""
+    if not isinstance(path, (str, os.PathLike)):
+        return path.identity()
     try:
         stat = Path(path).stat()
     except OSError:
@@ -85,9 +89,9 @@ class CollectionJournal:
                     entries.append(entry)
         return sorted(entries, key=lambda entry: entry.get('finished', 0))
 
-    def done(self, images: Mapping[str, PathLike], key: str) -> Dict[str, dict]:
-        """The newest entry of each of ``images`` written with settings ``key`` from the file
-        as it is now; scans without one are missing."""
+    def done(self, images: Mapping, key: str) -> Dict[str, dict]:
+        """The newest entry of each of ``images`` (files or IIIF scans) written with settings
+        ``key`` from the source as it is now; scans without one are missing."""
         newest = {}
         for entry in self.entries():
             if entry['name'] in images and entry.get('settings') == key:

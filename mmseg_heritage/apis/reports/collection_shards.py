@@ -54,7 +54,9 @@ def shard_device(device: Optional[str], local_rank: int) -> Optional[str]:
     return f'cuda:{local_rank % torch.cuda.device_count()}' if torch.cuda.is_available() else 'cpu'
 
 
-def _pixels(path: Path) -> int:
+def _pixels(path) -> int:
+    if not isinstance(path, (str, os.PathLike)):  # a IIIF scan: the size its manifest gives
+        return path.pixels
     try:
         (width, height), _ = read_header(path, str(path))
     except DECODER_ERRORS:
@@ -64,7 +66,8 @@ def _pixels(path: Path) -> int:
 
 def assign_shard(images: Dict[str, Path], shard: int, shards: int) -> Dict[str, Path]:
     """The scans of one shard: every scan in exactly one shard, the shards' pixel counts as
-    even as largest-first greedy assignment makes them (read from the files' headers).
+    even as largest-first greedy assignment makes them (read from the files' headers, and
+    for IIIF scans from their manifests, without a request).
 
     Args:
         images: Every scan of the collection, by name, in the same order for every shard.

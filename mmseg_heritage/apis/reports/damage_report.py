@@ -16,11 +16,18 @@ report is built from the journal, so a run stopped at any point, even by SIGKILL
 where it stopped when started again, and several processes can share a collection
 (:mod:`.collection_shards`): each predicts its shard, and the last to finish writes the report
 of all.
+
+Scans may also come from IIIF image servers (:mod:`..iiif`): image services, manifests and
+lists of their URLs. Such a scan is read region by region, at full resolution, and predicted
+one row of tiles at a time, so it is never held whole; its record names its canvas.
 """
 import csv
 import glob
+import hashlib
 import io
 import json
+import math
+import shutil
 import time
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
@@ -37,6 +44,10 @@ from ...utils.atomic_files import (PARTIAL_MARK, write_image_atomic, write_json_
 from ...utils.pixel_counts import value_counts
 from ...visualization.collection_index_page import collection_index_page
 from ...visualization.damage_overlay import damage_overlay
+from ...utils.image_rows import ImageRows
+from ..iiif import (IIIFClient, IIIFScan, collection_manifests, iiif_scans, is_iiif_input,
+                    source_name)
+from ..iiif.iiif_inputs import slug
 from ..inference.sample_predictions import fit_within
 from ..inference.tiled_inference import read_image
 from .collection_journal import CollectionJournal, journal_entry, settings_key, source_identity
@@ -44,7 +55,7 @@ from .collection_shards import assign_shard
 from .condition_report import install_viewer, write_condition_report
 from .damage_geojson import damage_geojson
 from .damage_measures import DEFAULT_MIN_REGION_PX, measure_damage_regions
-from .iiif_manifests import check_base_url, scans_manifest
+from .iiif_manifests import annotated_manifest, check_base_url, scans_manifest
 from .mirador_viewer import install_mirador, write_mirador_page
 from .scan_resolution import ScanResolution, read_scan_resolution
 from .web_annotations import damage_annotation_page
@@ -60,22 +71,44 @@ THUMBNAIL_SIDE = 256
 # browsers decode quickly; the canvas keeps the scan's size, so annotations stay in its pixels.
 VIEWER_IMAGE_SIDE = 4096
 MANIFEST = 'manifest.json'
+# A scan read band by band (IIIF) larger than this gets an overlay shrunk to about this size:
+# an image file is encoded whole, and the scan itself is never held whole.
+OVERLAY_MAX_PIXELS = 64 * 2**20
+Scan = Union[Path, IIIFScan]
 
 
-def find_images(inputs: Union[str, Sequence[str]]) -> Dict[str, Path]:
-    """Map an output name to each image named by ``inputs``: files, folders or glob patterns.
+def find_images(inputs: Union[str, Sequence[str]], client: Optional[IIIFClient] = None,
+                canvases: Optional[Sequence[str]] = None) -> Dict[str, Scan]:
+    """Map an output name to each image named by ``inputs``: files, folders, glob patterns,
+    or IIIF resources (see :func:`~..iiif.iiif_scans`).
 
     A folder contributes the images below it (by suffix), named by their path inside it; a
     pattern its matches, named by their path below the pattern's fixed part; a file its own
-    name. Names keep no suffix unless two inputs would otherwise share one.
+    name. Names keep no suffix unless two inputs would otherwise share one. A URL, a manifest
+    file (``.json``) or a file of URLs (``.txt``) contributes its IIIF scans, named
+    ``<manifest>/<position>_<label>`` or after their image service; they follow the files.
+
+    Args:
+        inputs: The inputs, in the collection's order.
+        client (IIIFClient, optional): Fetches IIIF resources; a default one if needed.
+        canvases (Sequence[str], optional): The canvases of the manifests to take (1-based
+            positions or ids); None: all.
 
     Raises:
         FileNotFoundError: An input that is not a file, folder or pattern matching something.
-        ValueError: Nothing to process, or two inputs that cannot be told apart by name.
+        ValueError: Nothing to process, two inputs that cannot be told apart by name, or
+            ``canvases`` without manifests.
     """
+    specs = [inputs] if isinstance(inputs, str) else list(inputs)
+    remote = [spec for spec in specs if is_iiif_input(spec)]
+    if canvases and not remote:
+        raise ValueError('--canvas picks canvases of IIIF manifests, and no manifest is given')
+    scans = iiif_scans(remote, client or IIIFClient(), canvases) if remote else []
     found: List[tuple] = []  # (path, path relative to its input)
-    for spec in [inputs] if isinstance(inputs, str) else inputs:
+    for spec in specs:
         path = Path(spec)
+        if spec in remote:
+            continue
         if glob.has_magic(spec):
             root = Path(*[p for p in path.parts[:next(
                 i for i, p in enumerate(path.parts) if glob.has_magic(p))]]) or Path('.')
@@ -95,20 +128,29 @@ def find_images(inputs: Union[str, Sequence[str]]) -> Dict[str, Path]:
             found.append((path, Path(path.name)))
         else:
             raise FileNotFoundError(f'{spec}: no such file or folder')
-    if not found:
+    if not found and not scans:
         raise ValueError('no input images')
     unique: Dict[Path, tuple] = {}
     for path, relative in found:  # the same file named twice is processed once
         unique.setdefault(path.resolve(), (path, relative))
     found = list(unique.values())
     stems = [relative.with_suffix('').as_posix() for _, relative in found]
-    named: Dict[str, Path] = {}
+    named: Dict[str, Scan] = {}
     for (path, relative), stem in zip(found, stems):
         name = stem if stems.count(stem) == 1 else relative.as_posix()
         if name in named:
             raise ValueError(f'{named[name]} and {path} would both be written as {name!r}; '
                              'run them separately')
         named[name] = path
+    for name, scan in scans:
+        if name in named:
+            same = (isinstance(named[name], IIIFScan) and str(named[name]) == str(scan)
+                    and named[name].canvas == scan.canvas)
+            if same:  # the same canvas named twice is processed once
+                continue
+            raise ValueError(f'{named[name]} and {scan} would both be written as {name!r}; '
+                             'run them separately')
+        named[name] = scan
     return named
 
 
@@ -179,10 +221,16 @@ def _summary(records: Sequence[dict], classes: Sequence[str]) -> dict:
 
 def write_damage_report(out_dir: Union[str, Path], records: Sequence[dict],
                         classes: Sequence[str], complete: bool = True,
-                        **details) -> None:
+                        base_url: str = DEFAULT_BASE_URL,
+                        manifests: Optional[Dict[str, dict]] = None, **details) -> None:
     """Write ``report.csv``, ``report.json`` (records, summary and ``details``) and
-    ``index.html`` (the condition reports, sortable by damaged share); for the scans read from
-    files (those with an ``image`` for viewers), ``manifest.json`` and ``mirador.html``."""
+    ``index.html`` (the condition reports, sortable by damaged share); for the scans without a
+    canvas of their own (files, IIIF image services), ``manifest.json`` and ``mirador.html``;
+    for each of ``manifests`` (a path in ``out_dir`` and the JSON to write there: the museums'
+    manifests with our annotations), the file and a Mirador page of it.
+
+    ``base_url`` is the address ``out_dir`` will be published at, which our IIIF ids start
+    with."""
     out_dir = Path(out_dir)
     summary = _summary(records, classes)
     write_text_atomic(out_dir / 'report.csv', _csv_text(records, classes))
@@ -190,16 +238,22 @@ def write_damage_report(out_dir: Union[str, Path], records: Sequence[dict],
         complete=complete, classes=list(classes), **details, summary=summary,
         files=list(records)))
     links = {}
-    scans = [record for record in records if record['status'] == 'ok' and record.get('image')]
+    # Our canvases carry the image they show; a museum's canvases are its manifest's.
+    scans = [record for record in records
+             if record['status'] == 'ok' and record['canvas'].get('image')]
     if scans:
-        manifest_id = scans[0]['canvas']['manifest']
         write_json_atomic(out_dir / MANIFEST, scans_manifest(
-            manifest_id, [dict(record['canvas'], label=record['name']) for record in scans],
+            base_url + MANIFEST, [dict(record['canvas'], label=record['name'])
+                                  for record in scans],
             f'Damage found in {len(scans)} scan{"s" if len(scans) > 1 else ""}'))
-        # The manifest lies at the top of the published folder.
-        links['Mirador (IIIF viewer)'] = write_mirador_page(
-            out_dir, MANIFEST, manifest_id[:manifest_id.rindex('/') + 1])
+        links['Mirador (IIIF viewer)'] = write_mirador_page(out_dir, MANIFEST, base_url)
         links['IIIF manifest'] = MANIFEST
+    for path, manifest in (manifests or {}).items():
+        write_json_atomic(out_dir / path, manifest)
+        name = Path(path).stem
+        links[f'Mirador: {name}'] = write_mirador_page(out_dir, path, base_url,
+                                                       page=f'mirador-{name}.html')
+        links[f'IIIF manifest: {name}'] = path
     write_text_atomic(out_dir / 'index.html',
                       collection_index_page(records, summary, complete, links=links))
 
@@ -219,11 +273,35 @@ def _remove_leftovers(out_dir: Path, name: str) -> None:
             partial.unlink(missing_ok=True)
 
 
-def _resolution(path: Path, given: Optional[ScanResolution]) -> ScanResolution:
+def _remove_outputs(out_dir: Path, name: str) -> None:
+    """A scan's outputs, so that a scan that failed leaves none (not even older ones)."""
+    for relative in _scan_outputs(name).values():
+        (out_dir / relative).unlink(missing_ok=True)
+    shutil.rmtree(out_dir / 'tiles' / name, ignore_errors=True)
+
+
+def _fetched_folder(out_dir: Path, name: str) -> Path:
+    """Where the regions of a IIIF scan are kept while it is processed (read again for the
+    overlay instead of fetched again); removed after it, and before it if a killed run left
+    it."""
+    return out_dir / f".fetched-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:16]}"
+
+
+def _overlay_shrink(image) -> int:
+    """1 for an image held whole; for one read band by band, what makes its overlay at most
+    ``OVERLAY_MAX_PIXELS``."""
+    if isinstance(image, np.ndarray):
+        return 1
+    return max(1, math.ceil(math.sqrt(image.height * image.width / OVERLAY_MAX_PIXELS)))
+
+
+def _resolution(scan: Scan, given: Optional[ScanResolution]) -> ScanResolution:
     if given is not None:
         return given
+    if isinstance(scan, IIIFScan):
+        return ScanResolution(*scan.resolution())
     try:
-        return read_scan_resolution(path)
+        return read_scan_resolution(scan)
     except DECODER_ERRORS as error:  # OpenCV reads some files Pillow cannot
         return ScanResolution(None, f'the file\'s header could not be read ({error})')
 
@@ -256,21 +334,26 @@ class _CollectionRun:
                                    for key in ('config', 'checkpoint') if details.get(key)}
         self.key = settings_key(settings)
 
-    def process(self, name: str, path: Path) -> dict:
+    def process(self, name: str, scan: Scan) -> dict:
         """Predict one scan and write all its outputs; its record (``failed`` with the reason
-        when the file cannot be read or predicted)."""
-        record = dict(name=name, file=str(path), status='ok', error='')
+        when it cannot be read or predicted, and then none of its outputs left)."""
+        remote = isinstance(scan, IIIFScan)  # read band by band, never whole
+        canvas = scan.record() if remote else {}
+        record = dict(name=name, file=str(scan), status='ok', error='', **canvas)
         outputs = _scan_outputs(name)
         started = time.perf_counter()
+        fetched = _fetched_folder(self.out_dir, name)
         try:
             _remove_leftovers(self.out_dir, name)
-            image = read_image(path)
+            shutil.rmtree(fetched, ignore_errors=True)
+            image = (scan.image_rows(None if scan.client.cache_dir else fetched) if remote
+                     else read_image(scan))
             mask = self.inferencer.predict(image)
             record.update(width=int(mask.shape[1]), height=int(mask.shape[0]),
                           mask=outputs['mask'])
             write_image_atomic(self.out_dir / outputs['mask'], mask)
-            self._write_pictures(record, outputs, image, mask)
-            resolution = _resolution(path, self.resolution)
+            self._write_pictures(record, outputs, scan, image, mask)
+            resolution = _resolution(scan, self.resolution)
             shares = area_percent(mask, self.classes)
             damaged = 100.0 - shares.get('Clean', 0.0)
             record.update(resolution=resolution.as_dict(), damaged_percent=round(damaged, 4),
@@ -283,13 +366,17 @@ class _CollectionRun:
                     entry['area_mm2'] for entry in record['damage'].values()), 4)
             self._write_outlines(record, outputs, regions)
             record['report'] = write_condition_report(
-                self.out_dir, record, image if self.viewer else None, mask, self.classes,
-                self.palette, self.min_region, self.details)
+                self.out_dir, record, image if self.viewer and not remote else None, mask,
+                self.classes, self.palette, self.min_region, self.details,
+                iiif_info=scan.service.info if self.viewer and remote else None)
         except Exception as error:  # noqa: BLE001  one bad file must not stop a collection
             message = (str(error) if isinstance(error, (OSError, ValueError)) else
-                       f'{path}: {type(error).__name__}: {error}')
-            record = dict(name=name, file=str(path), status='failed', error=message)
+                       f'{scan}: {type(error).__name__}: {error}')
+            _remove_outputs(self.out_dir, name)
+            record = dict(name=name, file=str(scan), status='failed', error=message, **canvas)
             print_log(f'skipped: {message}', logger='current', level=30)
+        finally:
+            shutil.rmtree(fetched, ignore_errors=True)
         record['seconds'] = round(time.perf_counter() - started, 3)
         return record
 
@@ -297,13 +384,16 @@ class _CollectionRun:
         """The URL a file of the output folder will have once published."""
         return self.base_url + quote(relative)
 
-    def _write_pictures(self, record: dict, outputs: Dict[str, str], image: np.ndarray,
-                        mask: np.ndarray) -> None:
+    def _write_pictures(self, record: dict, outputs: Dict[str, str], scan: Scan,
+                        image: Union[np.ndarray, ImageRows], mask: np.ndarray) -> None:
         """The overlay (written if asked for; the index's thumbnail is made of it either way)
-        and, for a scan read from a file (no ``canvas`` in its record yet), its JPEG for IIIF
-        viewers and the canvas of our manifest that shows it."""
+        and, for a scan without a canvas of its own, the canvas of our manifest that shows it:
+        a JPEG of a scan read from a file, the image service of a IIIF one."""
         clean = self.classes.index('Clean') if 'Clean' in self.classes else -1
-        overlay = damage_overlay(image, mask, self.palette, self.opacity, clean)
+        shrink = _overlay_shrink(image)
+        overlay = damage_overlay(image, mask, self.palette, self.opacity, clean, shrink)
+        if shrink > 1:
+            record['overlay_shrink'] = shrink
         if self.overlay:
             record['overlay'] = outputs['overlay']
             write_image_atomic(self.out_dir / outputs['overlay'], overlay, rgb=False,
@@ -313,18 +403,22 @@ class _CollectionRun:
         record['thumbnail'] = outputs['thumbnail']
         write_image_atomic(self.out_dir / outputs['thumbnail'], thumbnail, rgb=False,
                            jpeg_quality=85)
-        if record.get('canvas') is None:
-            shown = fit_within(image, VIEWER_IMAGE_SIDE, cv2.INTER_AREA)
+        if record.get('canvas') is not None:
+            return
+        if isinstance(scan, IIIFScan):  # viewers read the server's own tiles
+            shown = scan.service.viewer_image()
+        else:
+            picture = fit_within(image, VIEWER_IMAGE_SIDE, cv2.INTER_AREA)
             record['image'] = outputs['image']
-            write_image_atomic(self.out_dir / outputs['image'], shown, rgb=False,
+            write_image_atomic(self.out_dir / outputs['image'], picture, rgb=False,
                                jpeg_quality=90)
-            record['canvas'] = dict(
-                id=self._url(f"canvas/{record['name']}"), width=record['width'],
-                height=record['height'], manifest=self._url(MANIFEST),
-                image=dict(id=self._url(outputs['image']), width=int(shown.shape[1]),
-                           height=int(shown.shape[0])),
-                thumbnail=dict(id=self._url(outputs['thumbnail']),
-                               width=int(thumbnail.shape[1]), height=int(thumbnail.shape[0])))
+            shown = dict(id=self._url(outputs['image']), width=int(picture.shape[1]),
+                         height=int(picture.shape[0]))
+        record['canvas'] = dict(
+            id=self._url(f"canvas/{record['name']}"), width=record['width'],
+            height=record['height'], manifest=self._url(MANIFEST), image=shown,
+            thumbnail=dict(id=self._url(outputs['thumbnail']),
+                           width=int(thumbnail.shape[1]), height=int(thumbnail.shape[0])))
 
     def _write_outlines(self, record: dict, outputs: Dict[str, str], regions: list) -> None:
         """The damage regions as GeoJSON, and as the annotation page of the scan's canvas."""
@@ -346,10 +440,25 @@ class _CollectionRun:
             (self.out_dir / entry[key]).is_file() for key in ('mask', 'annotations', 'report'))
 
 
-def write_collection_report(out_dir: Union[str, Path], images: Dict[str, Path],
-                            classes: Sequence[str], key: str,
-                            details: Optional[dict] = None) -> Tuple[List[dict], bool]:
-    """Build the report of ``images`` from the journal (every process's), under its lock.
+def annotated_manifests(images: Dict[str, Scan], records: Sequence[dict]) -> Dict[str, dict]:
+    """Copies of the manifests IIIF scans came from that reference the annotation pages of
+    their canvases done so far, by the path to write each at (``iiif/<manifest>.json``)."""
+    done = {record['name']: record for record in records if record['status'] == 'ok'}
+    copies = {}
+    for source, (manifest, names) in collection_manifests(images).items():
+        pages = {canvas_id: done[name]['canvas']['annotations']
+                 for canvas_id, name in names.items() if name in done}
+        if pages:
+            path = f'iiif/{slug(source_name(source, manifest.label))}.json'
+            copies[path] = annotated_manifest(manifest.json, pages)
+    return copies
+
+
+def write_collection_report(out_dir: Union[str, Path], images: Dict[str, Scan],
+                            classes: Sequence[str], key: str, details: Optional[dict] = None,
+                            base_url: str = DEFAULT_BASE_URL) -> Tuple[List[dict], bool]:
+    """Build the report of ``images`` from the journal (every process's), under its lock, with
+    the annotated copies of the manifests its IIIF scans came from.
 
     Returns:
         tuple: The records of the scans done so far, in the collection's order, and whether
@@ -361,11 +470,12 @@ def write_collection_report(out_dir: Union[str, Path], images: Dict[str, Path],
         records = [{field: value for field, value in done[name].items()
                     if field not in JOURNAL_ONLY} for name in images if name in done]
         complete = len(records) == len(images)
-        write_damage_report(out_dir, records, classes, complete=complete, **(details or {}))
+        write_damage_report(out_dir, records, classes, complete=complete, base_url=base_url,
+                            manifests=annotated_manifests(images, records), **(details or {}))
     return records, complete
 
 
-def infer_collection(inferencer, images: Dict[str, Path], out_dir: Union[str, Path],
+def infer_collection(inferencer, images: Dict[str, Scan], out_dir: Union[str, Path],
                      overlay: bool = True, opacity: float = 0.5, progress: bool = True,
                      details: Optional[dict] = None, resolution: Optional[ScanResolution] = None,
                      min_region_px: int = DEFAULT_MIN_REGION_PX,
@@ -375,14 +485,15 @@ def infer_collection(inferencer, images: Dict[str, Path], out_dir: Union[str, Pa
     """Predict every scan of a collection (or of this process's shard) and write the reports.
 
     Scans that the journal holds as done with the same settings, from the same unchanged
-    file, are skipped. A file that cannot be read or predicted is reported (``status:
-    failed`` with the error) and tried again by the next run. When this process is done, or
-    stops early, the collection's report is written from the journal: ``complete`` once every
-    scan is done.
+    file (or IIIF canvas and image service), are skipped. A scan that cannot be read or
+    predicted is reported (``status: failed`` with the error, none of its outputs left) and
+    tried again by the next run. When this process is done, or stops early, the collection's
+    report is written from the journal: ``complete`` once every scan is done.
 
     Args:
         inferencer: A :class:`DamageInferencer` (``predict``, ``classes``, ``palette``).
-        images (dict): Every scan of the collection by name (:func:`find_images`).
+        images (dict): Every scan of the collection by name (:func:`find_images`): files
+            and IIIF scans.
         out_dir: The output folder.
         overlay (bool): Write overlays. Defaults to True.
         opacity (float): Weight of the class colour in overlays. Defaults to 0.5.
@@ -424,9 +535,10 @@ def infer_collection(inferencer, images: Dict[str, Path], out_dir: Union[str, Pa
         from rich.progress import track
         items = track(todo, description='Damage maps', total=len(todo))
     try:
-        for name, path in items:
-            source = source_identity(path)
-            journal.append(journal_entry(run.process(name, path), source, run.key))
+        for name, scan in items:
+            source = source_identity(scan)
+            journal.append(journal_entry(run.process(name, scan), source, run.key))
     finally:
-        records, _ = write_collection_report(out_dir, images, run.classes, run.key, details)
+        records, _ = write_collection_report(out_dir, images, run.classes, run.key, details,
+                                             run.base_url)
     return records

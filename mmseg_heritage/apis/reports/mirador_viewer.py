@@ -25,8 +25,9 @@ def install_mirador(out_dir: Path) -> None:
             write_bytes_atomic(target, data)
 
 
-def write_mirador_page(out_dir: Path, manifest: str, base_url: str) -> str:
-    """Write ``out_dir/mirador.html``, opening ``manifest`` in Mirador (installed with
+def write_mirador_page(out_dir: Path, manifest: str, base_url: str,
+                       page: str = MIRADOR_PAGE) -> str:
+    """Write ``out_dir/<page>``, opening ``manifest`` in Mirador (installed with
     :func:`install_mirador`).
 
     Args:
@@ -34,10 +35,12 @@ def write_mirador_page(out_dir: Path, manifest: str, base_url: str) -> str:
         manifest (str): The manifest's path inside ``out_dir``.
         base_url (str): The address ``out_dir`` was to be published at (our ids start with
             it; the page reads them from wherever the folder is served).
+        page (str): The page's file name, at the top of ``out_dir``. Defaults to
+            ``mirador.html``.
 
     Returns:
         str: The page's path relative to ``out_dir``.
     """
-    write_text_atomic(Path(out_dir) / MIRADOR_PAGE, mirador_page(
+    write_text_atomic(Path(out_dir) / page, mirador_page(
         manifest, f'{MIRADOR_FOLDER}/{MIRADOR_FILES[0]}', base_url))
-    return MIRADOR_PAGE
+    return page

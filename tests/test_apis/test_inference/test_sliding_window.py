@@ -6,6 +6,7 @@ from mmengine.config import Config, ConfigDict
 from mmseg.registry import MODELS
 
 from mmseg_heritage.apis import logit_bands, predict_labels, tile_starts
+from mmseg_heritage.apis.inference.sliding_window import TensorRows
 
 from helpers import DEMO_CONFIG
 
@@ -42,8 +43,8 @@ def mmseg_slide(model, image, crop, stride):
 def test_bands_equal_mmseg_slide_inference(model, size):
     image = torch.randint(0, 256, (3, *size), dtype=torch.uint8)
     reference = mmseg_slide(model, image, (64, 64), (40, 40))
-    bands = list(logit_bands(model, image, (64, 64), (40, 40), batch_size=3,
-                             size_divisor=16))
+    bands = [(top, band.clone()) for top, band in logit_bands(  # views of one buffer
+        model, image, (64, 64), (40, 40), batch_size=3, size_divisor=16)]
     tops = [top for top, _ in bands]
     assert tops == sorted(tops) and tops[0] == 0
     # Bands tile the rows exactly once, and none is taller than a tile.
@@ -53,6 +54,14 @@ def test_bands_equal_mmseg_slide_inference(model, size):
                                rtol=1e-5, atol=1e-5)
     labels = predict_labels(model, image, size, (64, 64), (40, 40), 3, 16)
     assert labels.dtype.name == 'uint8' and labels.shape == size
+    assert (labels == reference.argmax(0).numpy()).all()
+
+
+def test_steps_under_half_a_tile_equal_mmseg_slide_inference(model):
+    # The rows left open by a band overlap their new place in the buffer.
+    image = torch.randint(0, 256, (3, 100, 70), dtype=torch.uint8)
+    reference = mmseg_slide(model, image, (64, 64), (24, 24))
+    labels = predict_labels(model, image, (100, 70), (64, 64), (24, 24), 2, 16)
     assert (labels == reference.argmax(0).numpy()).all()
 
 
@@ -73,3 +82,18 @@ def test_odd_sized_tiles_are_padded_for_the_backbone(model):
     image = torch.randint(0, 256, (3, 37, 53), dtype=torch.uint8)
     labels = predict_labels(model, image, (37, 53), (64, 64), (40, 40), 1, 16)
     assert labels.shape == (37, 53) and labels.max() < 16
+
+
+def test_an_image_given_band_by_band_gives_the_same_labels(model):
+    image = torch.randint(0, 256, (3, 150, 90), dtype=torch.uint8)
+    asked = []
+
+    def rows(top, bottom):
+        asked.append((top, bottom))
+        return image[:, top:bottom].clone()
+
+    banded = predict_labels(model, TensorRows(image.shape, rows), (150, 90), (64, 64),
+                            (40, 40), 2, 16)
+    assert (banded == predict_labels(model, image, (150, 90), (64, 64), (40, 40), 2, 16)).all()
+    # One row of tiles at a time, from top to bottom: never the whole image.
+    assert asked == [(0, 64), (40, 104), (80, 144), (86, 150)]

@@ -3,6 +3,7 @@ import json
 import os
 
 from mmseg_heritage.apis import CollectionJournal
+from mmseg_heritage.apis.iiif import Canvas, IIIFClient, IIIFScan
 from mmseg_heritage.apis.reports.collection_journal import (journal_entry, settings_key,
                                                             source_identity)
 
@@ -43,6 +44,22 @@ def test_only_the_same_settings_and_an_unchanged_file_count_as_done(tmp_path):
     assert journal.done(images, 'key')['a']['status'] == 'failed'
     # A scan no longer in the collection is not part of its report.
     assert list(journal.done({'b': images['b']}, 'key')) == []
+
+
+def test_iiif_canvases_count_as_done_with_the_same_id_and_service_size(tmp_path):
+    def canvas(width=300, service='http://127.0.0.1:1/iiif/a', canvas_id='c1'):
+        info = {'@context': 'http://iiif.io/api/image/3/context.json', 'id': service,
+                'profile': 'level2', 'width': width, 'height': 200}
+        return IIIFScan(f'{service}/info.json', IIIFClient(), Canvas(canvas_id), info=info)
+
+    journal = CollectionJournal(tmp_path / 'journal')
+    journal.append(journal_entry(dict(name='a', status='ok'), source_identity(canvas()), 'key'))
+    assert list(journal.done({'a': canvas()}, 'key')) == ['a']
+    for changed in (canvas(width=301), canvas(service='http://127.0.0.1:1/iiif/b'),
+                    canvas(canvas_id='c2')):
+        assert journal.done({'a': changed}, 'key') == {}
+    unreadable = IIIFScan('http://127.0.0.1:1/x/info.json', IIIFClient(), problem='gone')
+    assert source_identity(unreadable) is None and journal.done({'a': unreadable}, 'key') == {}
 
 
 def test_settings_keys_ignore_order_and_see_every_value():

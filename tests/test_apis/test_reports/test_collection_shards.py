@@ -4,6 +4,7 @@ import pytest
 from PIL import Image
 
 from mmseg_heritage.apis import assign_shard, process_shard
+from mmseg_heritage.apis.iiif import Canvas, IIIFClient, IIIFScan
 
 
 def test_shards_cover_the_collection_once_balanced_by_pixels(tmp_path):
@@ -23,6 +24,16 @@ def test_shards_cover_the_collection_once_balanced_by_pixels(tmp_path):
     assert assign_shard(images, 0, 1) == images
     with pytest.raises(ValueError, match='shard 3 of 3 does not exist'):
         assign_shard(images, 3, 3)
+
+
+def test_iiif_scans_weigh_what_their_manifest_says_without_a_request():
+    canvases = [Canvas(f'c{i}', width=w, height=h, service_url=f'http://127.0.0.1:1/{i}')
+                for i, (w, h) in enumerate([(4000, 3000), (1000, 1000), (1000, 900),
+                                            (900, 1000)])]
+    client = IIIFClient(timeout=0.01, retries=0)  # nothing answers there: not asked
+    images = {canvas.id: IIIFScan(canvas.service_url, client, canvas) for canvas in canvases}
+    assert [list(assign_shard(images, shard, 2)) for shard in range(2)] == [
+        ['c0'], ['c1', 'c2', 'c3']]
 
 
 @pytest.mark.parametrize('launcher, variables, expected', [

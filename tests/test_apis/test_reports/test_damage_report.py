@@ -8,9 +8,11 @@ import pytest
 
 from mmseg_heritage.apis import area_percent, find_images, infer_collection
 from mmseg_heritage.class_names import CLASSES, PALETTE
+from mmseg_heritage.utils.image_rows import ImageRows
 from mmseg_heritage.visualization import damage_overlay
 
 from helpers import read_mask
+from iiif_servers import manifest
 
 
 def touch_image(path, size=(8, 12)):
@@ -52,6 +54,24 @@ def test_bad_inputs_are_named(tmp_path, make, message):
     assert spec in str(error.value)
 
 
+def test_iiif_inputs_follow_the_files(tmp_path):
+    a = touch_image(tmp_path / 'a.png')
+    service = 'http://127.0.0.1:1/iiif/x'  # nothing is fetched to find the canvases
+    (tmp_path / 'ms.json').write_text(json.dumps(manifest(3, 'http://127.0.0.1:1', [
+        dict(width=10, height=8, label='front', service=service),
+        dict(width=10, height=8, label='back', service=service)])))
+    found = find_images([str(tmp_path / 'ms.json'), str(a), str(tmp_path / 'ms.json')])
+    assert list(found) == ['a', 'ms/01_front', 'ms/02_back']  # the same canvas once
+    assert found['a'] == a and str(found['ms/02_back']) == f'{service}/info.json'
+    assert list(find_images([str(tmp_path / 'ms.json')], canvases=['2'])) == ['ms/02_back']
+    (tmp_path / 'ms').mkdir()
+    touch_image(tmp_path / 'ms/01_front.png')
+    with pytest.raises(ValueError, match="would both be written as 'ms/01_front'"):
+        find_images([str(tmp_path), str(tmp_path / 'ms.json')])
+    with pytest.raises(ValueError, match='--canvas picks canvases of IIIF manifests'):
+        find_images([str(a)], canvases=['1'])
+
+
 def test_area_shares_count_every_pixel():
     mask = np.zeros((10, 10), np.uint8)
     mask[:2] = 3
@@ -59,6 +79,31 @@ def test_area_shares_count_every_pixel():
     shares = area_percent(mask, CLASSES)
     assert shares['Clean'] == 79.0 and shares[CLASSES[3]] == 20.0 and shares[CLASSES[15]] == 1.0
     assert sum(shares.values()) == pytest.approx(100.0)
+
+
+class Rows(ImageRows):
+    """An image given band by band."""
+
+    def __init__(self, image):
+        self.image = image
+
+    height = property(lambda self: self.image.shape[0])
+    width = property(lambda self: self.image.shape[1])
+
+    def rows(self, top, bottom):
+        return self.image[top:bottom].copy()
+
+
+def test_overlay_of_an_image_read_band_by_band_and_shrunk():
+    image = np.random.default_rng(0).integers(0, 256, (1100, 30, 3), dtype=np.uint8)
+    mask = np.zeros((1100, 30), np.uint8)
+    mask[500:700, 5:20] = 2
+    full = damage_overlay(image, mask, PALETTE)
+    assert (damage_overlay(Rows(image), mask, PALETTE) == full).all()
+    shrunk = damage_overlay(Rows(image), mask, PALETTE, shrink=4)
+    assert shrunk.shape == (275, 8, 3)  # sides divided by 4, rounded up
+    expected = cv2.resize(full, (8, 275), interpolation=cv2.INTER_AREA)
+    assert np.abs(shrunk.astype(int) - expected).max() <= 1
 
 
 def test_overlay_tints_damage_only():
