@@ -4,9 +4,7 @@ browser, and the shared data made once per run. Tests import it by name
 (``from helpers import ...``): pytest.ini puts tests/ on the import path."""
 import contextlib
 import csv
-import functools
 import hashlib
-import http.server
 import importlib.util
 import json
 import os
@@ -14,7 +12,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from types import ModuleType
@@ -28,6 +25,7 @@ from filelock import FileLock
 from mmengine.config import Config
 
 from mmseg_heritage.apis import logit_bands
+from mmseg_heritage.benchmarks.collection_memory import serve_folder
 from mmseg_heritage.class_names import CLASSES, PALETTE
 from mmseg_heritage.evaluation.metrics.artefact_metric import SCHEMA_VERSION
 from mmseg_heritage.utils.data_config import LOADERS, set_data_root
@@ -99,7 +97,8 @@ def tiled_scores(inferencer, image: np.ndarray) -> torch.Tensor:
     inputs = inferencer.pipeline(image)['inputs']
     bands = logit_bands(inferencer.model, inputs, inferencer.tile_size, inferencer.tile_stride,
                         inferencer.batch_size)
-    scores = torch.cat([band for _, band in bands], dim=1)
+    # Each band is a view of a buffer the next one is summed in: copied as it comes.
+    scores = torch.cat([band.clone() for _, band in bands], dim=1)
     if tuple(scores.shape[-2:]) != image.shape[:2]:
         scores = F.interpolate(scores[None], image.shape[:2], mode='bilinear',
                                align_corners=False)[0]
@@ -179,20 +178,8 @@ def free_port() -> int:
 def served_folder(folder: Path):
     """Serve ``folder`` over HTTP on 127.0.0.1 (pages that fetch, which file:// pages may not)
     while the block runs; yields its URL, ending in '/'."""
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
-                                             functools.partial(Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f'http://127.0.0.1:{server.server_address[1]}/'
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_folder(folder) as url:
+        yield url + '/'
 
 
 def wait_until(browser, script: str, seconds: float = 20):

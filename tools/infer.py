@@ -16,7 +16,8 @@ from IIIF servers, an image service's info.json URL, a Presentation manifest's U
 file (every canvas, or those --canvas picks) or a .txt file of such URLs. A IIIF image is
 fetched region by region at full resolution, within the server's limits, a few requests at a
 time (--iiif-concurrency), with timeouts and retries (--iiif-timeout, --iiif-retries) and an
-optional cache (--iiif-cache); it is predicted one row of tiles at a time, never held whole.
+optional cache (--iiif-cache); it is predicted one row of tiles at a time, never held whole
+(unless the config's test pipeline resizes images: then it is read whole first).
 The model runs in PyTorch (CONFIG and CHECKPOINT; --precision bf16 for bfloat16 autocast) or in
 ONNX Runtime on the CPU (a file written by tools/export_onnx.py, fp32 or int8; --backend
 onnxruntime, the default for a .onnx file): the same tiles, masks, overlays and report.
@@ -27,7 +28,9 @@ DIR/reports/<name>.html (the condition report: a deep-zoom viewer, and per class
 in mm2, the regions and, for linear damage, the length), and for the whole run
 DIR/report.csv, DIR/report.json, DIR/index.html, DIR/manifest.json (a IIIF manifest of the
 scans with their annotations) and DIR/mirador.html (it in Mirador; serve DIR over HTTP, e.g.
-python -m http.server --directory DIR 8000). Large scans are predicted tile by tile
+python -m http.server --directory DIR 8000); for each museum manifest given,
+DIR/iiif/<manifest>.json (a copy whose canvases list our annotations; --iiif-base-url says
+where DIR will be published) and DIR/mirador-<manifest>.html. Large scans are predicted tile by tile
 (sliding window), so memory grows with the image's width, not its area.
 A file or IIIF scan that cannot be read is reported (for IIIF, with the URL and the server's
 answer) and skipped, leaving none of its outputs; the exit status is then 1.

@@ -141,6 +141,12 @@ class CrossValidationRunner:
         self.partition = partition
         self.job_name = job_name or f'{name}-{protocol}'
         self.env = {**os.environ, 'PYTHON': os.environ.get('PYTHON', sys.executable)}
+        if launcher not in ('none', 'slurm'):
+            raise ValueError(f"launcher {launcher!r}: use 'none' or 'slurm'")
+        if launcher == 'slurm' and not partition:
+            raise ValueError('the slurm launcher needs a partition')
+        if in_domain_work_dir and not in_domain:
+            raise ValueError('an in-domain work dir is given but the in-domain run is off')
         if not Path(config).is_file():
             raise FileNotFoundError(f'{config}: config not found')
         cfg = load_config(config, cfg_options)

@@ -68,6 +68,7 @@ def test_collection_gives_masks_overlays_and_a_report(tmp_path, scans, checkpoin
         np.testing.assert_allclose(shares, 100 * counts / mask.size, atol=1e-4)
         # The tool ran in its own process, with its own threads: near-ties may go either way.
         scores = tiled_scores(tiled, image)
+        assert (winning_margin(scores) > 1e-3).mean() > 0.9  # real scores: few near-ties
         assert_labels_agree(mask, scores.argmax(0).numpy(), winning_margin(scores))
         if source != 'large.jpg':  # one tile: MMSeg's whole-image inference
             assert_labels_agree(mask, stock(str(scans / source))['predictions'],
@@ -87,22 +88,22 @@ def test_onnxruntime_and_bf16_write_the_files_pytorch_writes(tmp_path, scans, ch
     assert run_main(REPO / 'tools/export_onnx.py', DEMO_CONFIG, checkpoint, '--out', model,
                     '--check-size', 64).returncode == 0
     tiles = ['--tile-size', 128, '--tile-stride', 96, '--no-progress']
+    # bfloat16 on one scan: without AVX-512 BF16 or AMX it is slow on a CPU.
     runs = dict(pytorch=[DEMO_CONFIG, checkpoint, scans], onnxruntime=[model, scans],
-                bf16=[DEMO_CONFIG, checkpoint, scans, '--precision', 'bf16'])
+                bf16=[DEMO_CONFIG, checkpoint, scans / 'a.png', '--precision', 'bf16'])
     for name, args in runs.items():
         result = run_main(REPO / 'tools/infer.py', *args, '--out-dir', tmp_path / name, *tiles)
-        assert result.returncode == 1  # the two unreadable files, as always
+        assert result.returncode == (0 if name == 'bf16' else 1)  # the two unreadable files
     reports = {name: json.loads((tmp_path / name / 'report.json').read_text()) for name in runs}
     assert reports['onnxruntime']['backend'] == 'onnxruntime'
     assert reports['bf16']['precision'] == 'bf16' and reports['pytorch']['precision'] == 'fp32'
     expected = output_files(tmp_path / 'pytorch')
     assert 'masks/large.png' in expected and 'overlays/box/b.jpg' in expected
-    # A pixel that another backend or precision breaks the other way can change which of a
-    # damage layer's deep-zoom tiles exist; every other file is there.
+    # A pixel that another backend breaks the other way can change which of a damage layer's
+    # deep-zoom tiles exist; every other file is there.
     without_tiles = [p for p in expected if not p.startswith('tiles/')]
-    for name in ('onnxruntime', 'bf16'):
-        assert [p for p in output_files(tmp_path / name)
-                if not p.startswith('tiles/')] == without_tiles
+    assert [p for p in output_files(tmp_path / 'onnxruntime')
+            if not p.startswith('tiles/')] == without_tiles
     inferencer = DamageInferencer(str(DEMO_CONFIG), str(checkpoint), device='cpu',
                                   tile_size=(128, 128), tile_stride=(96, 96))
     for mask in (p for p in expected if p.startswith('masks/')):
@@ -111,8 +112,8 @@ def test_onnxruntime_and_bf16_write_the_files_pytorch_writes(tmp_path, scans, ch
         margin = winning_margin(tiled_scores(inferencer, image))
         reference = read_mask(tmp_path / 'pytorch' / mask)
         assert_labels_agree(read_mask(tmp_path / 'onnxruntime' / mask), reference, margin)
-        bf16 = read_mask(tmp_path / 'bf16' / mask)
-        assert (bf16 == reference).mean() > 0.9  # bfloat16 rounding moves a few pixels
+    bf16 = read_mask(tmp_path / 'bf16/masks/a.png')
+    assert (bf16 == read_mask(tmp_path / 'pytorch/masks/a.png')).mean() > 0.9  # rounding
     for ours, theirs in zip(*([f['area_percent'] for f in reports[name]['files']
                                if f['status'] == 'ok'] for name in ('onnxruntime', 'pytorch'))):
         assert ours == pytest.approx(theirs, abs=0.1)  # percent; a flipped pixel moves a few

@@ -103,6 +103,7 @@ class IIIFClient:
         self.cache_dir = None if cache_dir is None else Path(cache_dir)
         self.backoff, self.max_wait, self.sleep = backoff, max_wait, sleep
         self._local = threading.local()  # a session per thread: requests' are not shared
+        self._sessions: List[requests.Session] = []  # every thread's, to close them
         self._pool: Optional[ThreadPoolExecutor] = None
 
     def _session(self) -> requests.Session:
@@ -110,6 +111,7 @@ class IIIFClient:
         if session is None:
             session = self._local.session = requests.Session()
             session.headers['User-Agent'] = USER_AGENT
+            self._sessions.append(session)
         return session
 
     def get(self, url: str) -> bytes:
@@ -195,16 +197,17 @@ class IIIFClient:
     def get_images(self, requests_: Sequence[Tuple[Sequence[str], Tuple[int, int]]]
                    ) -> List[Tuple[np.ndarray, bytes]]:
         """Several regions (``(urls, size)`` each, as :meth:`get_image`), ``concurrency`` at a
-        time; the first error stops those not started and is raised."""
+        time; an error stops those not started, and the first error in the requests' order is
+        raised."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix='iiif')
         futures = [self._pool.submit(self.get_image, urls, size) for urls, size in requests_]
-        done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+        _, pending = wait(futures, return_when=FIRST_EXCEPTION)
         for future in pending:
             future.cancel()
-        for future in futures:
-            if future in done and future.exception() is not None:
-                wait(pending)  # let those running finish before the error is raised
+        wait(pending)  # let those running finish before an error is raised
+        for future in futures:  # the first in the requests' order, whichever failed first
+            if not future.cancelled() and future.exception() is not None:
                 raise future.exception()
         return [future.result() for future in futures]
 
@@ -215,10 +218,21 @@ class IIIFClient:
         return self.cache_dir / key[:2] / key
 
     def close(self) -> None:
-        """Stop the worker threads (a later request starts them again)."""
+        """Stop the worker threads and close the connections (a later request opens them
+        again)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        for session in self._sessions:
+            session.close()
+        self._sessions.clear()
+        self._local = threading.local()
+
+    def __enter__(self) -> 'IIIFClient':
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 def _reason(error: Exception) -> str:

@@ -115,7 +115,8 @@ def _listed(path: Path) -> Iterable[str]:
         if not line.startswith(URL_SCHEMES) and not line.lower().endswith(MANIFEST_SUFFIX):
             raise ValueError(f'{path}, line {number}: {line!r} is neither a http(s) URL nor a '
                              'manifest file')
-        yield line
+        # A manifest file named by a relative path is beside the list, wherever it is run.
+        yield line if line.startswith(URL_SCHEMES) else str(path.parent / Path(line).expanduser())
 
 
 def iiif_scans(specs: Sequence[str], client: IIIFClient,

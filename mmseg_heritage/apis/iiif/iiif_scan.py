@@ -51,8 +51,13 @@ class IIIFScan:
         if self.problem:
             raise IIIFError(self.problem)
         if self._service is None:
-            info = self._info if self._info is not None else self.client.get_json(self.info_url)
-            self._service = ImageService.from_info(info, self.info_url)
+            try:
+                info = (self._info if self._info is not None
+                        else self.client.get_json(self.info_url))
+                self._service = ImageService.from_info(info, self.info_url)
+            except IIIFError as error:  # remembered: the journal and report ask again
+                self.problem = str(error)
+                raise
         return self._service
 
     def identity(self) -> Optional[dict]:

@@ -70,7 +70,7 @@ def region_size(service: ImageService) -> Tuple[int, int]:
     if service.max_area and width * height > service.max_area:
         if service.max_area < width:  # not even one row of this width
             width = math.isqrt(service.max_area)
-        height = max(1, service.max_area // width)
+        height = max(1, min(height, service.max_area // width))  # still within maxHeight
     return width, height
 
 

@@ -7,9 +7,11 @@ overlay, small, for the index), ``geojson/<name>.geojson`` (the damage regions a
 ``images/<name>.jpg`` (the scan as a JPEG for IIIF viewers; not for scans read from a IIIF
 manifest, whose record names their ``canvas``) and ``reports/<name>.html`` (the condition
 report, with a deep-zoom viewer of ``tiles/<name>/``); for the collection ``report.csv`` (one
-row per file), ``report.json`` (the same plus a summary), ``index.html``, and for scans read
-from files ``manifest.json`` (a IIIF manifest of them with their annotations) and
-``mirador.html`` (it, in Mirador). Each file is written atomically.
+row per file), ``report.json`` (the same plus a summary), ``index.html``, ``manifest.json``
+(a IIIF manifest of the scans read from files and of IIIF image services without a canvas,
+with their annotations) and ``mirador.html`` (it, in Mirador), and for each museum manifest
+scans came from ``iiif/<manifest>.json`` (a copy listing our annotation pages on its
+canvases) and ``mirador-<manifest>.html``. Each file is written atomically.
 
 Every finished scan is recorded in the run's journal (:mod:`.collection_journal`) and the
 report is built from the journal, so a run stopped at any point, even by SIGKILL, continues
@@ -19,13 +21,16 @@ of all.
 
 Scans may also come from IIIF image servers (:mod:`..iiif`): image services, manifests and
 lists of their URLs. Such a scan is read region by region, at full resolution, and predicted
-one row of tiles at a time, so it is never held whole; its record names its canvas.
+one row of tiles at a time, so it is never held whole (unless the model's test pipeline
+resizes the image, which needs all of it); its record names its canvas.
 """
+import copy
 import csv
 import glob
 import hashlib
 import io
 import json
+import logging
 import math
 import shutil
 import time
@@ -339,7 +344,8 @@ class _CollectionRun:
         when it cannot be read or predicted, and then none of its outputs left)."""
         remote = isinstance(scan, IIIFScan)  # read band by band, never whole
         canvas = scan.record() if remote else {}
-        record = dict(name=name, file=str(scan), status='ok', error='', **canvas)
+        # A copy: the record's canvas gets its annotation page, which a failure takes back.
+        record = dict(name=name, file=str(scan), status='ok', error='', **copy.deepcopy(canvas))
         outputs = _scan_outputs(name)
         started = time.perf_counter()
         fetched = _fetched_folder(self.out_dir, name)
@@ -448,9 +454,17 @@ def annotated_manifests(images: Dict[str, Scan], records: Sequence[dict]) -> Dic
     for source, (manifest, names) in collection_manifests(images).items():
         pages = {canvas_id: done[name]['canvas']['annotations']
                  for canvas_id, name in names.items() if name in done}
-        if pages:
-            path = f'iiif/{slug(source_name(source, manifest.label))}.json'
-            copies[path] = annotated_manifest(manifest.json, pages)
+        if not pages:
+            continue
+        path = f'iiif/{slug(source_name(source, manifest.label))}.json'
+        if path in copies:  # two manifests of one name (book/manifest.json on two servers)
+            digest = hashlib.sha256(source.encode('utf-8')).hexdigest()[:8]
+            path = f'{path[:-len(".json")]}-{digest}.json'
+        try:
+            copies[path] = annotated_manifest(manifest.json, pages, manifest.version)
+        except ValueError as error:  # its scans are mapped: the report goes on without it
+            print_log(f'{source}: no annotated copy of the manifest: {error}',
+                      logger='current', level=logging.WARNING)
     return copies
 
 

@@ -7,14 +7,12 @@ the annotation pages each canvas lists: so the museum's images are shown with ou
 them, without copying them.
 """
 import copy
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 from urllib.parse import urlsplit
 
+from ..iiif.image_service import as_list
+from ..iiif.presentation_manifest import presentation_version
 from .web_annotations import IIIF_CONTEXT
-
-PRESENTATION_2 = 'http://iiif.io/api/presentation/2'
-PRESENTATION_3 = 'http://iiif.io/api/presentation/3'
-
 
 def check_base_url(url: str) -> str:
     """The address an output folder is published at, ending in '/' (IIIF ids are HTTP(S)
@@ -31,29 +29,18 @@ def check_base_url(url: str) -> str:
     return url if url.endswith('/') else url + '/'
 
 
-def presentation_version(manifest: dict) -> int:
-    """2 or 3, by the manifest's ``@context``.
-
-    Raises:
-        ValueError: A manifest of neither version (the message names it).
-    """
-    contexts = manifest.get('@context', [])
-    contexts = [contexts] if isinstance(contexts, str) else list(contexts)
-    for version, prefix in ((3, PRESENTATION_3), (2, PRESENTATION_2)):
-        if any(isinstance(c, str) and c.startswith(prefix) for c in contexts):
-            return version
-    name = manifest.get('id') or manifest.get('@id') or 'the manifest'
-    raise ValueError(f'{name}: not a IIIF Presentation 2 or 3 manifest (@context {contexts})')
-
-
 def _canvases(manifest: dict, version: int) -> List[dict]:
+    # The canvases the reader (presentation_manifest.read_manifest) takes, in its way.
     if version == 3:
-        return [item for item in manifest.get('items', []) if item.get('type') == 'Canvas']
-    return [canvas for sequence in manifest.get('sequences', [])
-            for canvas in sequence.get('canvases', [])]
+        return [item for item in as_list(manifest.get('items'))
+                if isinstance(item, dict) and item.get('type', 'Canvas') == 'Canvas']
+    return [canvas for sequence in as_list(manifest.get('sequences'))
+            if isinstance(sequence, dict) for canvas in as_list(sequence.get('canvases'))
+            if isinstance(canvas, dict)]
 
 
-def annotated_manifest(manifest: dict, pages: Dict[str, str]) -> dict:
+def annotated_manifest(manifest: dict, pages: Dict[str, str],
+                       version: Optional[int] = None) -> dict:
     """A copy of a IIIF Presentation manifest whose canvases reference annotation pages.
 
     Presentation 3: each canvas in ``pages`` lists its page in ``annotations`` (after those it
@@ -66,12 +53,17 @@ def annotated_manifest(manifest: dict, pages: Dict[str, str]) -> dict:
     Args:
         manifest (dict): The manifest as read (JSON).
         pages (dict): Annotation page URL by canvas id.
+        version (int, optional): 2 or 3, as the manifest was read; found from the manifest
+            as the reader finds it when not given.
 
     Raises:
         ValueError: The manifest is of neither version, or a page is for a canvas it does not
             have (the message names both).
     """
-    version = presentation_version(manifest)
+    version = version or presentation_version(manifest)
+    if version is None:
+        name = manifest.get('id') or manifest.get('@id') or 'the manifest'
+        raise ValueError(f'{name}: not a IIIF Presentation 2 or 3 manifest')
     annotated = copy.deepcopy(manifest)
     key = 'id' if version == 3 else '@id'
     canvases = {canvas.get(key): canvas for canvas in _canvases(annotated, version)}

@@ -1,6 +1,8 @@
 """The IIIF client against a server on 127.0.0.1 with faults injected: retries with backoff on
 5xx, Retry-After honoured on 429, clear errors on 4xx, hung answers, cut answers and corrupt
 images, few requests at a time, the cache on disk."""
+import time
+
 import cv2
 import numpy as np
 import pytest
@@ -121,11 +123,30 @@ def test_a_few_requests_at_a_time():
     assert server.most_in_flight <= 2
 
 
-def test_the_first_failure_stops_the_rest(server, client):
-    requests = [([f'{server.url}/missing/{i}.jpg'], (60, 40)) for i in range(20)]
-    with pytest.raises(IIIFError, match='HTTP 404'):
-        client.get_images(requests)
+def test_the_first_failure_stops_the_rest():
+    # Each answer takes 50 ms: the 20 would take half a second at 2 at a time, far longer
+    # than stopping takes.
+    with serve(lambda path: (404, b'', 'text/plain'), delay=0.05) as server:
+        client = IIIFClient(concurrency=2)
+        requests = [([f'{server.url}/missing/{i}.jpg'], (60, 40)) for i in range(20)]
+        with pytest.raises(IIIFError, match='HTTP 404'):
+            client.get_images(requests)
+        client.close()
     assert len(server.requests) < 20
+
+
+def test_of_several_failures_the_first_in_order_is_raised(monkeypatch):
+    # The second region fails at once, the first a moment later: the error names the first
+    # all the same, so a run's message does not depend on which answer came first.
+    def get_image(urls, size):
+        time.sleep(0.2 if urls[0] == 'first' else 0)
+        raise IIIFError(f'{urls[0]}: HTTP 500', status=500)
+
+    client = IIIFClient(concurrency=2)
+    monkeypatch.setattr(client, 'get_image', get_image)
+    with pytest.raises(IIIFError, match='^first: HTTP 500'):
+        client.get_images([(['first'], (60, 40)), (['second'], (60, 40))])
+    client.close()
 
 
 def test_cached_images_are_not_fetched_again(server, tmp_path):

@@ -1,13 +1,14 @@
 """IIIF inputs of a collection run: manifests (URL or file), info.json URLs and lists of them,
 as named scans; canvases picked; what cannot be fetched kept as a scan that fails; what a
 scan tells the journal, the shards and the report."""
+import contextlib
 import json
 
 import numpy as np
 import pytest
 
-from mmseg_heritage.apis.iiif import (IIIFClient, IIIFScan, collection_manifests, iiif_scans,
-                                      source_name)
+from mmseg_heritage.apis.iiif import (IIIFClient, IIIFError, IIIFScan, collection_manifests,
+                                      iiif_scans, source_name)
 
 from iiif_servers import Level2Images, manifest, serve
 
@@ -70,6 +71,12 @@ def test_canvases_picked_by_position_or_id(server, tmp_path):
     (tmp_path / 'ms-7.json').write_bytes(server.content('/objects/ms-42/manifest.json')[1])
     assert [name for name, _ in iiif_scans([str(tmp_path / 'ms-7.json')], IIIFClient(),
                                            canvases=['2'])] == ['ms-7/02']
+    # A list names manifest files by paths relative to itself, wherever the run starts.
+    (tmp_path / 'lists').mkdir()
+    (tmp_path / 'lists/manifests.txt').write_text('../ms-7.json\n')
+    with contextlib.chdir(tmp_path / 'lists/..' / '..'):
+        assert [name for name, _ in iiif_scans([str(tmp_path / 'lists/manifests.txt')],
+                                               IIIFClient(), canvases=['2'])] == ['ms-7/02']
 
 
 def test_what_a_scan_tells_the_run(server):
@@ -90,6 +97,13 @@ def test_what_a_scan_tells_the_run(server):
     read, names = manifests[url]
     assert read.json['type'] == 'Manifest' and names == {f'{server.url}/canvas/1': 'x',
                                                          f'{server.url}/canvas/2': 'y'}
+    # An info.json that cannot be fetched is asked for once: the journal and report ask again.
+    missing = IIIFScan(f'{server.url}/missing/info.json', IIIFClient(retries=0))
+    asked = len(server.requests)
+    assert missing.identity() is None and missing.identity() is None
+    with pytest.raises(IIIFError, match='missing/info.json: HTTP 404'):
+        missing.service
+    assert len(server.requests) == asked + 1
 
 
 def test_resolution_from_the_canvas():

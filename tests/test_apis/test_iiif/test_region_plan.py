@@ -52,6 +52,7 @@ def test_level0_without_full_resolution_tiles_is_refused():
     (dict(max_width=400, max_height=300), (400, 300)),
     (dict(max_area=100_000), (1000, 100)),
     (dict(max_area=500, tiles=(TileSpec(512, 512, (1,)),)), (22, 22)),
+    (dict(max_area=500, max_height=10, tiles=(TileSpec(512, 512, (1,)),)), (22, 10)),
 ])
 def test_levels_1_and_2_keep_within_the_limits(limits, size):
     assert region_size(service(2, **limits)) == size
@@ -60,5 +61,6 @@ def test_levels_1_and_2_keep_within_the_limits(limits, size):
     for band in bands:
         for region in band.regions:
             assert region.width <= limits.get('max_width', 10**6)
+            assert region.height <= limits.get('max_height', 10**6)
             assert region.width * region.height <= limits.get('max_area', 10**9)
             assert len(region.urls) == 1

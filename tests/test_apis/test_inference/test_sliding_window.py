@@ -8,7 +8,7 @@ from mmseg.registry import MODELS
 from mmseg_heritage.apis import logit_bands, predict_labels, tile_starts
 from mmseg_heritage.apis.inference.sliding_window import TensorRows
 
-from helpers import DEMO_CONFIG
+from helpers import DEMO_CONFIG, assert_labels_agree, winning_margin
 
 
 @pytest.fixture(scope='module')
@@ -54,7 +54,8 @@ def test_bands_equal_mmseg_slide_inference(model, size):
                                rtol=1e-5, atol=1e-5)
     labels = predict_labels(model, image, size, (64, 64), (40, 40), 3, 16)
     assert labels.dtype.name == 'uint8' and labels.shape == size
-    assert (labels == reference.argmax(0).numpy()).all()
+    # Other batches sum in another order: near-ties may go either way.
+    assert_labels_agree(labels, reference.argmax(0).numpy(), winning_margin(reference))
 
 
 def test_steps_under_half_a_tile_equal_mmseg_slide_inference(model):
@@ -62,19 +63,19 @@ def test_steps_under_half_a_tile_equal_mmseg_slide_inference(model):
     image = torch.randint(0, 256, (3, 100, 70), dtype=torch.uint8)
     reference = mmseg_slide(model, image, (64, 64), (24, 24))
     labels = predict_labels(model, image, (100, 70), (64, 64), (24, 24), 2, 16)
-    assert (labels == reference.argmax(0).numpy()).all()
+    assert_labels_agree(labels, reference.argmax(0).numpy(), winning_margin(reference))
 
 
 def test_resized_labels_equal_mmseg_bilinear_resize(model, monkeypatch):
     image = torch.randint(0, 256, (3, 96, 128), dtype=torch.uint8)
     reference = mmseg_slide(model, image, (64, 64), (48, 48))
     out_size = (301, 415)
-    expected = F.interpolate(reference[None], size=out_size, mode='bilinear',
-                             align_corners=False)[0].argmax(0).numpy()
+    resized = F.interpolate(reference[None], size=out_size, mode='bilinear',
+                            align_corners=False)[0]
     # Small bands, so that the output is assembled from many of them.
     monkeypatch.setattr('mmseg_heritage.apis.inference.sliding_window.BAND_FLOATS', 16 * 415 * 7)
     labels = predict_labels(model, image, out_size, (64, 64), (48, 48), 2, 16)
-    assert (labels == expected).all()
+    assert_labels_agree(labels, resized.argmax(0).numpy(), winning_margin(resized))
 
 
 def test_odd_sized_tiles_are_padded_for_the_backbone(model):

@@ -51,6 +51,19 @@ def test_presentation_2_canvases_get_other_content():
         {'@id': f'{OURS}/1.json', '@type': 'sc:AnnotationList'}]
 
 
+def test_every_manifest_the_reader_takes_can_be_annotated():
+    # Identified by its type alone, an https context, canvases without a type: as read.
+    from mmseg_heritage.apis.iiif.presentation_manifest import read_manifest
+    manifest = museum_manifest()
+    manifest['@context'] = 'https://iiif.io/api/presentation/3/context.json'
+    del manifest['items'][1]['type']
+    read = read_manifest(manifest, 'manifest.json')
+    pages = {canvas.id: f'{OURS}/{number}.json' for number, canvas in enumerate(read.canvases)}
+    annotated = annotated_manifest(read.json, pages, read.version)
+    assert [canvas['annotations'][-1]['id'] for canvas in annotated['items']] == \
+        [f'{OURS}/0.json', f'{OURS}/1.json']
+
+
 def test_what_cannot_be_annotated_is_named():
     with pytest.raises(ValueError, match=f"{MUSEUM}/manifest: no canvas '{MUSEUM}/canvas/9'"):
         annotated_manifest(museum_manifest(), {f'{MUSEUM}/canvas/9': f'{OURS}/9.json'})
