@@ -20,14 +20,14 @@ $(ENV_STAMP): $(ENV_INPUTS)
 demo: $(ENV_STAMP)
 	$(VENV)/bin/python tools/demo.py
 
-# Trains the starter model into checkpoints/starter/ (about 50 minutes on 2 CPU cores).
+# Trains the starter model into checkpoints/starter/ (about 70 minutes on 2 CPU cores).
 starter: $(ENV_STAMP)
 	$(VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements/starter.txt
-	bash tools/install_starter_photos.sh
+	bash tools/install_starter_content.sh
 	$(VENV)/bin/python tools/train_starter.py
 
 test: $(ENV_STAMP)
-	$(VENV)/bin/python -m pytest tests -n $(TEST_WORKERS) --dist loadfile \
+	$(VENV)/bin/python -m pytest tests -n $(TEST_WORKERS) --dist loadfile --durations=15 \
 		$(PYTEST_ARGS)
 
 # The property tests with 1000 fresh random examples each (make test draws a fixed 30).

@@ -11,7 +11,7 @@
    <name>.py, metrics.json (ArtefactMetric's record of the test split), real_photos.json,
    real_photos.png and a model card README.md.
 
-    python tools/train_starter.py [--config configs/starter/unet_photo_damage_320.py]
+    python tools/train_starter.py [--config configs/starter/unet_efficientnet_lite0_photo_damage_320.py]
         [--work-dir work_dirs/starter] [--out checkpoints/starter] [--data-root data/starter]
         [--iters N] [--num-images N]
 """
@@ -46,7 +46,7 @@ def parse_args(argv=None):
     summary, usage = __doc__.split('\n', 1)
     parser = argparse.ArgumentParser(description=summary, epilog=usage,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--config', default=str(REPO / 'configs/starter/unet_photo_damage_320.py'))
+    parser.add_argument('--config', default=str(REPO / 'configs/starter/unet_efficientnet_lite0_photo_damage_320.py'))
     parser.add_argument('--work-dir', default='work_dirs/starter')
     parser.add_argument('--out', default=str(REPO / 'checkpoints/starter'),
                         help='where the trained model goes')

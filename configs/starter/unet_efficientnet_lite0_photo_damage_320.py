@@ -31,11 +31,20 @@ photo_scans = dict(
     content=['resources/real_photos/old', 'skimage', 'sklearn', 'matplotlib',
              '/usr/share/wallpapers/*/contents/images*/*',
              '/usr/share/backgrounds/mate/nature/*'],
-    fonts=['matplotlib', '/usr/share/fonts/truetype/**/*', '/usr/share/fonts/opentype/**/*'],
+    # The folders of the font packages tools/install_starter_content.sh installs, by name:
+    # the same fonts on every machine (not whatever else is installed).
+    fonts=['matplotlib',
+           *(f'/usr/share/fonts/truetype/{name}' for name in (
+               'breip', 'charis', 'dejavu', 'euterpe', 'fifthhorseman', 'freefont', 'humor-sans',
+               'lato', 'liberation2', 'open-sans', 'roboto')),
+           *(f'/usr/share/fonts/opentype/{name}' for name in (
+               'cantarell', 'comic-neue', 'dancingscript', 'linux-libertine', 'urw-base35'))],
     cutouts=['resources/real_damage'],
     num_images=2000, size=512, clean_share=0.3, page_share=0.12, clean_content_share=0.5,
     seed=0, evaluation_root=f'{data_root}/evaluation')
 
+# Google's ImageNet EfficientNet-Lite0, from its pip package (requirements/pretrained.txt).
+pretrained_weights = 'package:efficientnet-lite0'
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     type='EncoderDecoder',
@@ -46,10 +55,10 @@ model = dict(
         # Photographs of any size at test time too (MMSeg's inference_model, tools/test.py):
         # padded to the encoder's multiple of 32, and the padding cropped off the prediction.
         test_cfg=dict(size_divisor=32)),
-    pretrained=None,
+    pretrained=pretrained_weights,
     backbone=dict(
         type='TimmPyramidBackbone', model_name='tf_efficientnet_lite0',
-        out_strides=(1, 2, 4, 8, 16, 32), pretrained='package:efficientnet-lite0'),
+        out_strides=(1, 2, 4, 8, 16, 32)),
     # Decodes from stride 32 up to the image itself; predicts damage where the damage classes
     # together outweigh Clean (the probability of a thin crack is shared among Cracks, Scratch
     # and Hair, which look alike), then names its most probable kind. make starter then sets
@@ -101,15 +110,14 @@ test_dataloader = dict(
 val_evaluator = dict(type='ArtefactMetric')
 test_evaluator = val_evaluator
 
-max_iters = 2400
-# bfloat16 autocast: about twice as fast as float32 on CPUs with AVX-512 BF16 or AMX (the build
-# machine's). Weights, the optimizer and inference stay float32. The ImageNet encoder learns at
-# a tenth of the decoder's rate: its features are what the model is missing.
-optim_wrapper = dict(type='BF16OptimWrapper', optimizer=dict(type='AdamW', lr=2e-3,
-                                                             weight_decay=1e-4),
+max_iters = 1000
+# float32: bfloat16 autocast is fast only on CPUs with AVX-512 BF16 or AMX, and much slower
+# than float32 elsewhere (depthwise convolutions above all). The ImageNet encoder learns at a
+# tenth of the decoder's rate: its features are what the model was missing.
+optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
                      paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.1)}))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, begin=0, end=100, by_epoch=False),
     dict(type='PolyLR', eta_min=1e-5, power=0.9, begin=100, end=max_iters, by_epoch=False)]
-train_cfg = dict(max_iters=max_iters, val_interval=600)
-default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=600))
+train_cfg = dict(max_iters=max_iters, val_interval=500)
+default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=500))

@@ -96,7 +96,7 @@ def backend_speed(spec: dict) -> dict:
     int8 = quantize_int8(models['fp32'], models['int8'], calibration, spec['calibration_tiles'],
                          calibration=dict(split=spec['calibration_split']))
     spec = dict(spec, models=models)
-    inferencers = build_backends(spec)
+    inferencers = build_backends(spec, spec.get('backends') or BACKENDS)
     result = dict(threads=spec['threads'], export=export, int8=int8)
 
     # Crops, predicted whole: each backend's rounds in turn.
@@ -126,7 +126,8 @@ def backend_speed(spec: dict) -> dict:
         files = split_files(spec['data_root'], spec['test_split'])[:spec['test_images']]
         result['int8_accuracy'] = dict(split=spec['test_split'], **score_backends(
             {name: inferencers[name] for name in (REFERENCE, 'onnxruntime_fp32',
-                                                  'onnxruntime_int8')}, files))
+                                                  'onnxruntime_int8') if name in inferencers},
+            files))
     return result
 
 

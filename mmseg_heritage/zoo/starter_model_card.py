@@ -12,12 +12,24 @@ from ..evaluation.damage_threshold import DamageThreshold
 from ..visualization.model_card import model_card
 
 
+# How a class-weights file weights the classes (datasets/preparation/class_weights.py).
+WEIGHTING_WORDS = dict(
+    inverse='the inverse of their frequency', median='median frequency balancing',
+    log='the inverse of the log of their frequency',
+    sqrt_log='the inverse square root of the log of their frequency')
+
+
 def loss_weights(cfg: Config) -> str:
     """The class weights of the model's loss, in words."""
-    weights = cfg.model.decode_head.loss_decode.get('class_weight')
+    loss = cfg.model.decode_head.loss_decode
+    weights = loss.get('class_weight')
     if weights is None:
         return 'no class weights'
-    if isinstance(weights, str) or len(set(weights[1:])) > 1:
+    if isinstance(weights, str):
+        method = loss.get('weighting')
+        return f'classes weighted by {WEIGHTING_WORDS[method]}' if method in WEIGHTING_WORDS \
+            else 'class-weighted'
+    if len(set(weights[1:])) > 1:
         return 'class-weighted'
     return f"every damage class weighing {weights[1]:g} to Clean's {weights[0]:g}"
 
@@ -26,7 +38,8 @@ def model_words(cfg: Config) -> str:
     """What the network is, in words: its encoder and decoder, from the config."""
     backbone, head = cfg.model.backbone, cfg.model.decode_head
     if backbone.type == 'TimmPyramidBackbone':
-        encoder = f"a {backbone.model_name.replace('tf_', '')} encoder"
+        network = backbone.model_name.replace('tf_efficientnet_lite', 'EfficientNet-Lite')
+        encoder = f"{'an' if network[0] in 'AEIOUaeiou' else 'a'} {network} encoder"
     else:
         encoder = f'a {backbone.type} of {backbone.get("num_stages", "")} levels'
     if 'UNetDecoderHead' in head.type:
@@ -36,7 +49,7 @@ def model_words(cfg: Config) -> str:
 
 def start_words(cfg: Config) -> str:
     """Where the training started: ImageNet weights (and their source) or random ones."""
-    pretrained = cfg.model.backbone.get('pretrained')
+    pretrained = cfg.model.backbone.get('pretrained') or cfg.model.get('pretrained')
     return f'from ImageNet weights (`{pretrained}`)' if pretrained else 'from scratch'
 
 
@@ -70,10 +83,10 @@ def starter_model_card(name: str, cfg: Config, test_record: Dict, eval_record: D
     never_right = ', '.join(name for name, scores in test_record['overall']['classes'].items()
                             if scores['present'] and not scores['IoU']) or 'none'
     predicts = f'; it predicts {damage_threshold_words(threshold)}' if threshold else ''
-    clean = (f'; {100 * recipe.page_share:.0f} % are pages of graphic design (posters, '
-             'packaging, printed pages) and '
-             f'{100 * recipe.clean_content_share:.0f} % of the others have print, lettering, '
-             'hard shadows or dark and strongly coloured areas drawn in, none of it damage'
+    clean = (f"; {100 * recipe.get('page_share', 0):.0f} % are pages of graphic design "
+             '(posters, packaging, printed pages) and '
+             f"{100 * recipe.get('clean_content_share', 0):.0f} % of the others have print, "
+             'lettering, hard shadows or dark and strongly coloured areas drawn in, none of it damage'
              if recipe.get('fonts') else '')
     sections = [
         ('What it saw', f"""
@@ -114,14 +127,13 @@ them, so these are predictions only; `real_photos.png` shows the maps.
 - It has seen photographs only, and only the damage listed above: material loss, peel,
   writing, stamps, stickers, punctures, burns and light leaks of other artefacts it does not
   know (those classes are never predicted on purpose).
-- The scores above are on synthetic scans. On real photographs it is the damage that looks
-  like the drawn and pasted one that it finds best: thin bright cracks and scratches, specks;
-  broad stains, faint folds and losses that blend with the picture are often missed, and
-  bright thin content (hair strands, highlights on edges) is sometimes taken for damage,
-  and dark flat areas and shadows for stains.
+- The scores above are on synthetic scans. On real photographs it finds best the damage
+  that looks like the drawn and pasted one: cracks and scratches brighter or darker than
+  their surroundings, specks; faint folds, the finest cracks and losses that blend with the
+  picture are often missed.
 - Which damage class it names is less reliable than whether a pixel is damaged: cracks,
-  scratches and hair look alike at this scale. Classes present in the test split that it
-  never predicted right there: {never_right}.
+  scratches and hair look alike at this scale (cracks are often named Scratch). Classes
+  present in the test split that it never predicted right there: {never_right}.
 - Training data licences: the film damage and the old photographs are MIT; the photographs
   of scikit-image, scikit-learn and matplotlib, the Debian wallpapers and fonts keep their
   own licences (see their packages); none of them is redistributed here.

@@ -23,7 +23,7 @@ RUNS = (
     'demo/unet_s_synthetic_160',  # the demo's small UNet
     'poc6/unet_s_synthetic_160_coral',  # Deep CORAL training
     'poc6/unet_s_synthetic_160_tent',  # TENT at test time
-    'starter/unet_photo_damage_320',  # the starter: 5-level UNet, copy-paste, bfloat16
+    'starter/unet_efficientnet_lite0_photo_damage_320',  # the starter: Lite0, UNet decoder to 1 px
 )
 EXPERIMENT_CONFIGS = sorted(
     f'{folder}/{path.stem}' for folder in ('poc55', 'poc58', 'poc59', 'poc6', 'demo', 'starter')

@@ -25,10 +25,13 @@ def test_fonts_are_found_and_a_source_without_fonts_is_named(fonts, tmp_path):
     assert fonts and all(font.suffix == '.ttf' and font.name.startswith('DejaVu')
                          for font in fonts)
     (tmp_path / 'more').mkdir()
-    (tmp_path / 'more/Script.otf').write_bytes(b'')
+    (tmp_path / 'more/Script.otf').write_bytes(fonts[0].read_bytes())
     assert find_fonts([str(tmp_path / 'more')]) == [tmp_path / 'more/Script.otf']
     with pytest.raises(FileNotFoundError, match=r'fonts .*nothing\*\.ttf: no font file'):
         find_fonts([str(tmp_path / 'nothing*.ttf')])
+    (tmp_path / 'more/Broken.ttf').write_bytes(b'not a font')
+    with pytest.raises(ValueError, match=r'more/Broken\.ttf: not a font that draws text'):
+        find_fonts([str(tmp_path / 'more')])
 
 
 def test_words_and_text_look_like_print(fonts):

@@ -6,39 +6,46 @@ from mmengine.config import Config
 
 from mmseg_heritage.evaluation import DamageThreshold
 from mmseg_heritage.zoo import starter_model_card
-from mmseg_heritage.zoo.starter_model_card import loss_weights
+from mmseg_heritage.zoo.starter_model_card import loss_weights, model_words, start_words
 
 from helpers import REPO
 
 STARTER = REPO / 'checkpoints/starter'
+NAME = 'unet_efficientnet_lite0_photo_damage_320'
 
 
 def committed():
     """The committed starter model's config and test record."""
-    cfg = Config.fromfile(STARTER / 'unet_photo_damage_320.py', import_custom_modules=False)
+    cfg = Config.fromfile(STARTER / f'{NAME}.py', import_custom_modules=False)
     return cfg, json.loads((STARTER / 'metrics.json').read_text())
 
 
 def test_the_card_says_what_the_config_trained_and_the_threshold_it_predicts_with():
     cfg, record = committed()
     shares = {'old/a.png': 5.854, 'old_w_scratch/b.png': 4.36}
-    card = starter_model_card('unet_photo_damage_320', cfg, record, record, shares, 'f00d', 46.3,
+    card = starter_model_card(NAME, cfg, record, record, shares, 'f00d', 46.3,
                               DamageThreshold(0.305, 0.1652))
     assert card.startswith('---\nlicense: apache-2.0')
     assert f"{cfg.photo_scans.num_images} synthetic scans (up to {cfg.photo_scans.size} px)" in card
-    assert f'Trained from scratch for {cfg.train_cfg.max_iters} iterations' in card
-    assert ('(46.3 minutes for the whole recipe), Dice +\ncross-entropy (no class weights); it '
-            'predicts damage where its probability exceeds 0.305, the threshold with the best '
-            'damage-against-clean IoU on the validation split (16.52).') in card
+    flat = ' '.join(card.split())  # the words, whatever the line breaks
+    assert f'trained {start_words(cfg)} for {cfg.train_cfg.max_iters} iterations' in flat
+    assert (f'(46.3 minutes for the whole recipe), Dice + cross-entropy ({loss_weights(cfg)}); '
+            'it predicts damage where its probability exceeds 0.305, the threshold with the '
+            'best damage-against-clean IoU on the validation split (16.52).') in flat
     assert 'SHA-256 `f00d`' in card
     assert '| old/a.png | 5.85 |\n| old_w_scratch/b.png | 4.36 |' in card
     assert f"mIoU {record['overall']['mIoU']:.2f}" in card
-    without = starter_model_card('unet_photo_damage_320', cfg, record, record, shares, 'f00d', 1)
-    assert '(no class weights).\n' in without and 'exceeds' not in without
+    without = starter_model_card(NAME, cfg, record, record, shares, 'f00d', 1)
+    assert f'({loss_weights(cfg)}).' in ' '.join(without.split()) and 'exceeds' not in without
 
 
 def test_class_weights_in_words():
     cfg, _ = committed()
+    loss = cfg.model.decode_head.loss_decode
+    assert loss_weights(cfg) == ('classes weighted by the inverse square root of the log of '
+                                 'their frequency')  # the starter's: sqrt_log
+    loss.pop('weighting')
+    loss.class_weight = None
     assert loss_weights(cfg) == 'no class weights'
     cfg.model.decode_head.loss_decode.class_weight = [1.0, 4.0, 4.0]
     assert loss_weights(cfg) == "every damage class weighing 4 to Clean's 1"
@@ -46,3 +53,19 @@ def test_class_weights_in_words():
     assert loss_weights(cfg) == 'class-weighted'
     cfg.model.decode_head.loss_decode.class_weight = 'data/class_weights.json'
     assert loss_weights(cfg) == 'class-weighted'
+    cfg.model.decode_head.loss_decode.weighting = 'sqrt_log'
+    assert loss_weights(cfg) == ('classes weighted by the inverse square root of the log of '
+                                 'their frequency')
+
+
+def test_the_network_and_its_start_in_words():
+    cfg, _ = committed()
+    cfg.model.backbone = dict(type='TimmPyramidBackbone', model_name='tf_efficientnet_lite0',
+                              pretrained='package:efficientnet-lite0')
+    cfg.model.decode_head.type = 'DamageFirstUNetDecoderHead'
+    assert start_words(cfg) == 'from ImageNet weights (`package:efficientnet-lite0`)'
+    assert model_words(cfg) == ('an EfficientNet-Lite0 encoder and a UNet decoder down to the '
+                                'full resolution')
+    cfg.model.backbone = dict(type='UNet', num_stages=5)
+    cfg.model.decode_head.type = 'DamageFirstFCNHead'
+    assert (start_words(cfg), model_words(cfg)) == ('from scratch', 'a UNet of 5 levels')

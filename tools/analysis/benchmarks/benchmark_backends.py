@@ -3,7 +3,8 @@
     python tools/analysis/benchmarks/benchmark_backends.py [--models demo segformer_b3 \\
         convnext_tiny] [--demo-checkpoint work_dirs/demo/iter_600.pth] \\
         [--data-root data/synthetic] [--crop 384] [--height 3000] [--width 4000] \\
-        [--rounds 5] [--scan-rounds 3] [--out docs/benchmarks/backends_cpu.json]
+        [--rounds 5] [--scan-rounds 3] [--backends pytorch_fp32 onnxruntime_int8 ...] \
+        [--out docs/benchmarks/backends_cpu.json]
 
 Per model, in a process of its own: export to ONNX (tools/export_onnx.py's export and check)
 and quantise to int8 (calibrated on --calibration-tiles tiles of the training split of
@@ -19,7 +20,8 @@ fresh process, peak RSS above the loaded model and scan. Models:
     tiles every 256 px (random weights unless --demo-checkpoint);
   - ``segformer_b3``, ``convnext_tiny``, ``maxvit_tiny``: configs/poc59/, random weights, the
     config's test pipeline (the scan resized to fit 1024 x 768) and tiles;
-  - ``starter``: configs/starter/unet_photo_damage_320.py with --starter-checkpoint.
+  - ``starter``: configs/starter/unet_efficientnet_lite0_photo_damage_320.py with
+    --starter-checkpoint (--starter-config for another starter's config).
 """
 import argparse
 import json
@@ -40,7 +42,8 @@ REPO = Path(__file__).resolve().parents[3]
 MODELS = {
     'demo': dict(config='configs/demo/unet_s_synthetic_160.py', native_resolution=True,
                  tile_size=[384, 384], tile_stride=[256, 256]),
-    'starter': dict(config='configs/starter/unet_photo_damage_320.py', native_resolution=True,
+    'starter': dict(config='configs/starter/unet_efficientnet_lite0_photo_damage_320.py',
+                    native_resolution=True,
                     tile_size=None, tile_stride=None),
     **{name: dict(config=f'configs/poc59/{config}.py', native_resolution=False, tile_size=None,
                   tile_stride=None)
@@ -58,6 +61,9 @@ def parse_args(argv=None):
                         default=['demo', 'segformer_b3', 'convnext_tiny'])
     parser.add_argument('--demo-checkpoint', help='trained demo checkpoint (else random)')
     parser.add_argument('--starter-checkpoint', help='the starter model (checkpoints/starter)')
+    parser.add_argument('--starter-config',
+                        help="its config (default: configs/starter's; the published one in "
+                        'checkpoints/starter has the damage threshold it predicts with)')
     parser.add_argument('--data-root', help='converted dataset for calibration and the test '
                         'split (default: a small synthetic one, generated)')
     parser.add_argument('--crop', type=int, default=384)
@@ -71,6 +77,8 @@ def parse_args(argv=None):
     parser.add_argument('--calibration-tiles', type=int, default=64)
     parser.add_argument('--test-images', type=int, help='score on the first N test images')
     parser.add_argument('--threads', type=int, default=usable_cpus())
+    parser.add_argument('--backends', nargs='+', choices=BACKENDS, default=list(BACKENDS),
+                        help='backends to measure (pytorch_fp32, the reference, always)')
     parser.add_argument('--no-memory', action='store_true',
                         help='skip the fresh-process memory runs')
     parser.add_argument('--out', default='work_dirs/benchmarks/backends.json')
@@ -79,7 +87,9 @@ def parse_args(argv=None):
 
 def measure_model(name: str, args, data_root: Path, scan: Path, tmp: Path) -> dict:
     """One model's side-by-side figures and, unless --no-memory, each backend's memory."""
-    case = MODELS[name]
+    case = dict(MODELS[name])
+    if name == 'starter' and args.starter_config:
+        case['config'] = str(Path(args.starter_config).resolve())
     work_dir = tmp / name
     work_dir.mkdir()
     checkpoint = getattr(args, f'{name}_checkpoint', None)
@@ -96,14 +106,15 @@ def measure_model(name: str, args, data_root: Path, scan: Path, tmp: Path) -> di
                 data_root=str(data_root), calibration_split='train',
                 calibration_tiles=args.calibration_tiles,
                 test_split='test' if weights.startswith('trained') else None,
-                test_images=args.test_images)
+                test_images=args.test_images,
+                backends=['pytorch_fp32', *(b for b in args.backends if b != 'pytorch_fp32')])
     result = dict(config=case['config'], weights=weights,
                   **run_in_fresh_process(backend_speed, spec, cwd=REPO))
     if not args.no_memory:
         models = dict(fp32=str(work_dir / 'model.fp32.onnx'), int8=str(work_dir / 'model.onnx'))
         result['memory'] = {backend: run_in_fresh_process(
             scan_memory, dict(spec, backend=backend, models=models), cwd=REPO)
-            for backend in BACKENDS}
+            for backend in spec['backends']}
     return result
 
 

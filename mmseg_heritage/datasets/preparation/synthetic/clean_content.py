@@ -37,6 +37,7 @@ def find_fonts(sources: Sequence[str]) -> List[Path]:
 
     Raises:
         FileNotFoundError: A source holds no font; the message names it.
+        ValueError: A font file that cannot draw text at a given size (named).
     """
     fonts = []
     for source in sources:
@@ -53,6 +54,12 @@ def find_fonts(sources: Sequence[str]) -> List[Path]:
         if not found:
             raise FileNotFoundError(f'fonts {source}: no font file found (make starter installs '
                                     'the Debian font packages the recipe names)')
+        for font in found:
+            try:  # bitmap-only faces (colour emoji) have no text sizes
+                ImageFont.truetype(str(font), 24)
+            except OSError as error:
+                raise ValueError(f'{font}: not a font that draws text at any size ({error}); '
+                                 'leave it out of the fonts') from None
         fonts += found
     return fonts
 
@@ -214,13 +221,14 @@ def saturated_area(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
 def add_clean_content(rng: np.random.Generator, image: np.ndarray,
                       fonts: Sequence[Path]) -> np.ndarray:
     """One to three of: lettering, a poster or label inset, a hard shadow, a dark area, a
-    saturated area, drawn into a photograph (RGB float32); nothing of it is damage."""
+    saturated area, drawn into a photograph (RGB float32); nothing of it is damage. Without
+    ``fonts``, no lettering or poster."""
     h, w = image.shape[:2]
-    kinds = rng.choice(5, int(rng.integers(1, 4)), replace=False)
+    kinds = rng.choice(5 if fonts else [2, 3, 4], int(rng.integers(1, 4)), replace=False)
     for kind in kinds:
-        if kind == 0 and fonts:
+        if kind == 0:
             image = lettering(rng, image, fonts)
-        elif kind == 1 and fonts:  # a poster, label or package in the picture
+        elif kind == 1:  # a poster, label or package in the picture
             ph, pw = (int(v) for v in rng.uniform(0.2, 0.6, 2) * (h, w))
             top, left = rng.integers(0, h - ph + 1), rng.integers(0, w - pw + 1)
             image = image.copy()
