@@ -14,6 +14,7 @@ from ..iiif.image_service import as_list
 from ..iiif.presentation_manifest import presentation_version
 from .web_annotations import IIIF_CONTEXT
 
+
 def check_base_url(url: str) -> str:
     """The address an output folder is published at, ending in '/' (IIIF ids are HTTP(S)
     URIs, so ids made from it are too).
