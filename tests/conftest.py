@@ -36,13 +36,6 @@ def pytest_xdist_auto_num_workers(config):
     return min(4, usable_cpus())
 
 
-def pytest_collection_modifyitems(session, config, items):
-    """The end-to-end tests of tools (tests/test_tools/, tens of seconds a file) first: under
-    pytest-xdist the short unit tests then fill the end, and no worker is left waiting for the
-    other's last long file. Order within each part stays as collected."""
-    items.sort(key=lambda item: item.path.parent.name != 'test_tools')
-
-
 @pytest.fixture(scope='session', autouse=True)
 def mmseg_scope():
     """Build components from the mmseg registries, as MMSeg's runner does."""
