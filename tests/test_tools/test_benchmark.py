@@ -61,12 +61,14 @@ def test_backends_benchmark_writes_side_by_side_figures(tmp_path, synthetic_root
         '--models', 'demo', '--data-root', str(synthetic_root), '--crop', '64',
         '--crop-images', '1', '--iters', '1', '--warmup', '1', '--rounds', '2',
         '--scan-rounds', '1', '--height', '96', '--width', '128', '--calibration-tiles', '2',
-        '--no-memory', '--out', str(out)]) == 0
+        '--no-memory', '--backends', 'onnxruntime_fp32', 'onnxruntime_int8',
+        '--out', str(out)]) == 0
     demo = json.loads(out.read_text())['models']['demo']
     assert demo['weights'] == 'random (seed 0)' and 'int8_accuracy' not in demo
     for case in ('crops', 'scan'):
-        assert set(demo[case]) >= {'pytorch_fp32', 'pytorch_bf16', 'onnxruntime_fp32',
-                                   'onnxruntime_int8'}
+        # The backends asked for, and PyTorch fp32, the reference, always.
+        assert set(demo[case]) - {'image', 'tile_size'} == {
+            'pytorch_fp32', 'onnxruntime_fp32', 'onnxruntime_int8'}
         for figures in (demo[case][name] for name in demo[case] if name.startswith('py')
                         or name.startswith('onnx')):
             assert figures['images_per_s'] > 0 and figures['megapixels_per_s'] > 0
@@ -81,6 +83,11 @@ def test_backends_benchmark_writes_side_by_side_figures(tmp_path, synthetic_root
 
 
 def test_benchmark_arguments():
+    backends = load_tool(TOOLS / 'benchmark_backends.py')
+    assert backends.parse_args([]).backends == [
+        'pytorch_fp32', 'pytorch_bf16', 'onnxruntime_fp32', 'onnxruntime_int8']
+    with pytest.raises(SystemExit):
+        backends.parse_args(['--backends', 'tensorrt'])
     model = load_tool(TOOLS / 'benchmark_model.py')
     args = model.parse_args([str(DEMO_CONFIG), '--iters', '3'])
     assert args.configs == [str(DEMO_CONFIG)] and args.iters == 3
