@@ -43,7 +43,7 @@ photo_scans = dict(
     num_images=2000, size=512, clean_share=0.3, page_share=0.12, clean_content_share=0.5,
     seed=0, evaluation_root=f'{data_root}/evaluation')
 
-# Google's ImageNet EfficientNet-Lite0, from its pip package (requirements/pretrained.txt).
+# Google's ImageNet EfficientNet-Lite0, from its pip package (requirements/starter.txt).
 pretrained_weights = 'package:efficientnet-lite0'
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
