@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from mmengine.logging import MMLogger
 
-from mmseg_heritage.utils.cpu_threads import usable_cpus
-
-from helpers import free_port, made_once, run_stock_train, tool_env
+# The heavy imports (torch, MMSeg, the package, helpers.py) are in the fixtures and the
+# workers' branch below: pytest-xdist's controlling process loads this file too, before it
+# starts the workers, and would spend ~10 s importing what only the workers use.
 
 # `make test` must give the same result every run: property tests draw their examples from a
 # fixed seed (derandomize) and keep no example database. `make test-properties` explores with
@@ -24,6 +23,7 @@ settings.load_profile(os.environ.get('HYPOTHESIS_PROFILE', 'repeatable'))
 # Under pytest-xdist (make test), the CPUs are shared among the workers: each, and the tools it
 # starts, takes its share of threads rather than all of them.
 if os.environ.get('PYTEST_XDIST_WORKER_COUNT'):
+    from mmseg_heritage.utils.cpu_threads import usable_cpus
     os.environ.setdefault('OMP_NUM_THREADS', str(
         max(1, usable_cpus() // int(os.environ['PYTEST_XDIST_WORKER_COUNT']))))
     import torch
@@ -33,6 +33,7 @@ if os.environ.get('PYTEST_XDIST_WORKER_COUNT'):
 def pytest_xdist_auto_num_workers(config):
     """``-n auto``: one worker per CPU this process may use (a container's quota, not the
     host's count), at most 4 (each holds a few models in memory)."""
+    from mmseg_heritage.utils.cpu_threads import usable_cpus
     return min(4, usable_cpus())
 
 
@@ -70,6 +71,7 @@ def browser():
 def synthetic_root(tmp_path_factory):
     """A small synthetic dataset shared by the tests (it is deterministic)."""
     from mmseg_heritage.datasets.preparation import generate_synthetic_dataset
+    from helpers import made_once
     return made_once(tmp_path_factory, 'synthetic', lambda folder: generate_synthetic_dataset(
         folder, num_images=16, size=64, seed=1))
 
@@ -78,6 +80,8 @@ def synthetic_root(tmp_path_factory):
 def trained_work_dir(tmp_path_factory, synthetic_root):
     """A work dir written by stock MMSeg train.py: 4 iterations, checkpoints at 2 and 4.
     Shared by the whole run: copy it to write into it."""
+    from helpers import made_once, run_stock_train
+
     def train(folder: Path) -> Path:
         work_dir = folder / 'demo'
         work_dir.mkdir()
@@ -123,6 +127,7 @@ echo 127.0.0.1
 """)
     for script in bin_dir.iterdir():
         script.chmod(0o755)
+    from helpers import free_port, tool_env
     port = free_port()
     env = tool_env(GPUS='2', GPUS_PER_NODE='2', CPUS_PER_TASK='1', MASTER_PORT=str(port),
                    SRUN_ARGS='--time=5 --qos=debug')
@@ -140,6 +145,7 @@ def warnings_logged():
         def emit(self, record):
             records.append(record)
 
+    from mmengine.logging import MMLogger
     logger = MMLogger.get_current_instance()
     handler = Collect(level=logging.WARNING)
     logger.addHandler(handler)
