@@ -33,6 +33,8 @@ from mmseg_heritage.utils.data_config import LOADERS, set_data_root
 REPO = Path(__file__).resolve().parents[1]
 TEST_HOOKS = REPO / 'tests/test_tools'  # kill_hook.py, rank_weights_hook.py
 DEMO_CONFIG = REPO / 'configs/demo/unet_s_synthetic_160.py'
+# The starter model's name: its config in configs/starter/, its files in checkpoints/starter/.
+STARTER_NAME = 'unet_efficientnet_lite0_photo_damage_320'
 PYTHON = sys.executable  # the virtualenv's interpreter
 # Loading in the tool's own process: no worker processes to start on these few tiny images.
 IN_PROCESS_LOADING = [*(f'{loader}.num_workers=0' for loader in LOADERS),

@@ -4,9 +4,9 @@ from mmengine.config import Config
 from mmengine.config import config as mmengine_config
 from yapf.yapflib import yapf_api
 
-from helpers import REPO
+from helpers import REPO, STARTER_NAME
 
-STARTER = REPO / 'configs/starter/unet_efficientnet_lite0_photo_damage_320.py'
+STARTER = REPO / f'configs/starter/{STARTER_NAME}.py'
 # MMEngine's style (mmengine/config/config.py, Config.pretty_text)
 STYLE = dict(based_on_style='pep8', blank_line_before_nested_class_or_def=True,
              split_before_expression_after_opening_paren=True)

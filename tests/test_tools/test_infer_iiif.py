@@ -9,12 +9,12 @@ import cv2
 import numpy as np
 import pytest
 
-from helpers import REPO, read_mask, run_main
+from helpers import REPO, STARTER_NAME, read_mask, run_main
 from iiif_servers import Level2Images, files_under, manifest, serve, static_tiles
 
 TOOL = REPO / 'tools/infer.py'
-MODEL = [REPO / 'checkpoints/starter/unet_efficientnet_lite0_photo_damage_320.py',
-         REPO / 'checkpoints/starter/unet_efficientnet_lite0_photo_damage_320.pth']
+MODEL = [REPO / f'checkpoints/starter/{STARTER_NAME}.py',
+         REPO / f'checkpoints/starter/{STARTER_NAME}.pth']
 # One thread: on a busy machine two fight for the cores and take ten times as long.
 OPTIONS = ['--threads', 1, '--no-progress']
 

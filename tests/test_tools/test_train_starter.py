@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import IN_PROCESS_LOADING, REPO, load_tool, read_mask, run_main
+from helpers import IN_PROCESS_LOADING, REPO, STARTER_NAME, load_tool, read_mask, run_main
 
 STARTER = REPO / 'checkpoints/starter'
-NAME = 'unet_efficientnet_lite0_photo_damage_320'  # tools/train_starter.py's config
+NAME = STARTER_NAME  # tools/train_starter.py's config
 
 
 @pytest.fixture(scope='module')
@@ -35,14 +35,13 @@ def trained(tmp_path_factory):
 
 def test_the_published_model_predicts_as_the_training_checkpoint(trained):
     from mmseg.apis import inference_model, init_model
-    name = NAME
-    slim = torch.load(trained / f'out/{name}.pth', weights_only=True)
+    slim = torch.load(trained / f'out/{NAME}.pth', weights_only=True)
     assert 'state_dict' in slim and not {'optimizer', 'message_hub'} & set(slim)
     image = str(trained / 'real/p0.png')
     (full, ) = trained.glob('work/best_mIoU_iter_*.pth')
-    predictions = [inference_model(init_model(str(trained / f'out/{name}.py'), str(path),
+    predictions = [inference_model(init_model(str(trained / f'out/{NAME}.py'), str(path),
                                               device='cpu'), image).pred_sem_seg.data
-                   for path in (trained / f'out/{name}.pth', full)]
+                   for path in (trained / f'out/{NAME}.pth', full)]
     assert torch.equal(*predictions)
 
 

@@ -8,10 +8,10 @@ from mmseg_heritage.evaluation import DamageThreshold
 from mmseg_heritage.zoo import starter_model_card
 from mmseg_heritage.zoo.starter_model_card import loss_weights, model_words, start_words
 
-from helpers import REPO
+from helpers import REPO, STARTER_NAME
 
 STARTER = REPO / 'checkpoints/starter'
-NAME = 'unet_efficientnet_lite0_photo_damage_320'
+NAME = STARTER_NAME
 
 
 def committed():
