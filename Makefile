@@ -20,7 +20,7 @@ $(ENV_STAMP): $(ENV_INPUTS)
 demo: $(ENV_STAMP)
 	$(VENV)/bin/python tools/demo.py
 
-# Trains the starter model into checkpoints/starter/ (about 70 minutes on 2 CPU cores).
+# Trains the starter model into checkpoints/starter/ (about 90 minutes on 2 CPU cores).
 starter: $(ENV_STAMP)
 	$(VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements/starter.txt
 	bash tools/install_starter_content.sh

@@ -39,7 +39,7 @@ env_cfg = dict(
 load_from = None
 log_level = 'INFO'
 log_processor = dict(by_epoch=False)
-max_iters = 1000
+max_iters = 1200
 model = dict(
     backbone=dict(
         model_name='tf_efficientnet_lite0',
@@ -51,7 +51,6 @@ model = dict(
             16,
             32,
         ),
-        pretrained='package:efficientnet-lite0',
         type='TimmPyramidBackbone'),
     data_preprocessor=dict(
         bgr_to_rgb=True,
@@ -73,7 +72,7 @@ model = dict(
     decode_head=dict(
         align_corners=False,
         channels=16,
-        damage_threshold=0.675,
+        damage_threshold=0.73,
         decoder_channels=(
             64,
             48,
@@ -105,7 +104,7 @@ model = dict(
         norm_cfg=dict(requires_grad=True, type='BN'),
         num_classes=16,
         type='DamageFirstUNetDecoderHead'),
-    pretrained=None,
+    pretrained='package:efficientnet-lite0',
     test_cfg=dict(mode='whole'),
     train_cfg=dict(),
     type='EncoderDecoder')
@@ -119,7 +118,7 @@ param_scheduler = [
     dict(
         begin=100,
         by_epoch=False,
-        end=1000,
+        end=1200,
         eta_min=1e-05,
         power=0.9,
         type='PolyLR'),
@@ -141,13 +140,28 @@ photo_scans = dict(
     evaluation_root='data/starter/evaluation',
     fonts=[
         'matplotlib',
-        '/usr/share/fonts/truetype/**/*',
-        '/usr/share/fonts/opentype/**/*',
+        '/usr/share/fonts/truetype/breip',
+        '/usr/share/fonts/truetype/charis',
+        '/usr/share/fonts/truetype/dejavu',
+        '/usr/share/fonts/truetype/euterpe',
+        '/usr/share/fonts/truetype/fifthhorseman',
+        '/usr/share/fonts/truetype/freefont',
+        '/usr/share/fonts/truetype/humor-sans',
+        '/usr/share/fonts/truetype/lato',
+        '/usr/share/fonts/truetype/liberation2',
+        '/usr/share/fonts/truetype/open-sans',
+        '/usr/share/fonts/truetype/roboto',
+        '/usr/share/fonts/opentype/cantarell',
+        '/usr/share/fonts/opentype/comic-neue',
+        '/usr/share/fonts/opentype/dancingscript',
+        '/usr/share/fonts/opentype/linux-libertine',
+        '/usr/share/fonts/opentype/urw-base35',
     ],
     num_images=2000,
     page_share=0.12,
     seed=0,
     size=512)
+pretrained_weights = 'package:efficientnet-lite0'
 randomness = dict(seed=0)
 resume = False
 test_cfg = dict(type='TestLoop')
@@ -172,7 +186,7 @@ test_pipeline = [
     dict(type='LoadArtefactAnnotations'),
     dict(type='PackArtefactInputs'),
 ]
-train_cfg = dict(max_iters=1000, type='IterBasedTrainLoop', val_interval=500)
+train_cfg = dict(max_iters=1200, type='IterBasedTrainLoop', val_interval=500)
 train_dataloader = dict(
     batch_size=8,
     dataset=dict(
@@ -297,4 +311,4 @@ visualizer = dict(
         dict(type='LocalVisBackend'),
         dict(type='TensorboardVisBackend'),
     ])
-work_dir = 'work_dirs/starter_lite0'
+work_dir = 'work_dirs/starter_v2'

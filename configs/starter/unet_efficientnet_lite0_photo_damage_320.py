@@ -110,7 +110,7 @@ test_dataloader = dict(
 val_evaluator = dict(type='ArtefactMetric')
 test_evaluator = val_evaluator
 
-max_iters = 1000
+max_iters = 1200
 # float32: bfloat16 autocast is fast only on CPUs with AVX-512 BF16 or AMX, and much slower
 # than float32 elsewhere (depthwise convolutions above all). The ImageNet encoder learns at a
 # tenth of the decoder's rate: its features are what the model was missing.

@@ -36,3 +36,17 @@ def test_a_hair_is_one_thin_curve_and_specks_are_small():
         count, _, stats, _ = cv2.connectedComponentsWithStats(specks.astype(np.uint8), 8)
         areas = stats[1:, cv2.CC_STAT_AREA]  # up to 29 px each; two may touch
         assert count > 1 and np.median(areas) <= 13 and areas.max() <= 60
+
+
+def test_hairs_bend_where_scratches_run_straight():
+    def bend(alpha):
+        """How far the marked pixels stray from their best straight line, per unit of length."""
+        rows, cols = np.nonzero(alpha > 0.3)
+        points = np.stack([cols, rows], 1).astype(float)
+        points -= points.mean(0)
+        along, across = np.linalg.svd(points, full_matrices=False)[2]
+        return np.abs(points @ across).max() / max(np.ptp(points @ along), 1)
+
+    hairs = [bend(single_hair(np.random.default_rng(seed), IMAGE)) for seed in range(30)]
+    assert np.median(hairs) > 0.1 and np.mean(np.array(hairs) > 0.2) > 0.3
+    assert bend(frame_scratch(np.random.default_rng(2), IMAGE)) < 0.05  # one scratch

@@ -67,5 +67,6 @@ def test_the_network_and_its_start_in_words():
     assert model_words(cfg) == ('an EfficientNet-Lite0 encoder and a UNet decoder down to the '
                                 'full resolution')
     cfg.model.backbone = dict(type='UNet', num_stages=5)
+    cfg.model.pretrained = None  # (MMSeg's EncoderDecoder hands it to the backbone)
     cfg.model.decode_head.type = 'DamageFirstFCNHead'
     assert (start_words(cfg), model_words(cfg)) == ('from scratch', 'a UNet of 5 levels')

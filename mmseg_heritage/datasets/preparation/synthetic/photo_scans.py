@@ -333,7 +333,7 @@ def make_photo_scan(rng: np.random.Generator, photo_bgr: np.ndarray, bank: Optio
         # (class, drawing, chance of one, chance that it shows the paper rather than dark)
         drawn = [(CRACKS, crack_network, 0.45, 0.8), (FOLD, fold_line, 0.25, 0.8),
                  (MATERIAL_LOSS, emulsion_loss, 0.35, 0.8), (SCRATCH, long_scratch, 0.3, 0.8),
-                 (SCRATCH, frame_scratch, 0.25, 0.6), (HAIR, single_hair, 0.25, 0.2),
+                 (SCRATCH, frame_scratch, 0.25, 0.6), (HAIR, single_hair, 0.6, 0.3),
                  (DUST, dust_specks, 0.3, 0.5)]
         for class_id, draw, chance, bright in drawn:
             for _ in range(int(rng.random() < chance) + int(rng.random() < chance / 3)):

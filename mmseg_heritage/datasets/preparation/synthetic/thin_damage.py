@@ -2,15 +2,15 @@
 frame, single hairs, and fine specks of dust.
 
 Film runs through a camera, a projector and a scanner, so its scratches are long and straight
-and cross the whole frame, most often along the film (here: vertically); a hair lies in one
-soft curve; dust is specks of one to a few pixels. They are a pixel or two wide, at the scan's
-own sharpness: a model that only ever saw wide damage misses them, and one that never saw
+and cross the whole frame, most often along the film (here: vertically); a hair bends all
+along its length; dust is specks of one to a few pixels. They are a pixel or two wide, at the
+scan's own sharpness: a model that only ever saw wide damage misses them, and one that never saw
 them beside printed rules and lettering takes those for them (``clean_content.py``).
 """
 import cv2
 import numpy as np
 
-from .textures import smooth_noise, walk
+from .textures import smooth_noise
 
 
 def _canvas(image: np.ndarray) -> np.ndarray:
@@ -40,13 +40,21 @@ def frame_scratch(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
 
 
 def single_hair(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
-    """Alpha of one hair: a thin line in a soft curve, a tenth to half of the frame long."""
+    """Alpha of one hair: a thin line a fifth to four fifths of the frame long that bends all
+    along, its curvature changing (arcs, S-bends, curls), where a scratch runs straight."""
     h, w = image.shape[:2]
-    s = min(h, w)
+    s, steps = min(h, w), 60
+    along = np.linspace(0, 1, steps)
+    # Curvature (radians per step) as a slow wave plus a constant curl.
+    curvature = rng.uniform(0.02, 0.12) * np.sin(2 * np.pi * rng.uniform(0.5, 2.5) * along
+                                                 + rng.uniform(0, 2 * np.pi))
+    angles = rng.uniform(0, 2 * np.pi) + np.cumsum(curvature + rng.normal(0, 0.04)
+                                                   + rng.normal(0, 0.02, steps))
     # From the middle of the frame, so that most of it lies on the picture.
-    curve = walk(rng, h, w, rng.uniform(0.1, 0.5) * s, 0.03,
-                 start=rng.uniform((0.25 * w, 0.25 * h), (0.75 * w, 0.75 * h)),
-                 bend=rng.normal(0, 0.06), steps=30)
+    start = rng.uniform((0.25 * w, 0.25 * h), (0.75 * w, 0.75 * h))
+    step = rng.uniform(0.2, 0.8) * s / steps
+    curve = np.vstack([start, start + np.cumsum(
+        step * np.stack([np.cos(angles), np.sin(angles)], 1), 0)])
     alpha = _canvas(image)
     cv2.polylines(alpha, [np.round(curve).astype(np.int32)], False, 1.0,
                   int(rng.integers(1, 3)), cv2.LINE_AA)
