@@ -31,8 +31,8 @@ def test_model_benchmark_writes_side_by_side_figures(tmp_path):
     out = tmp_path / 'model.json'
     assert load_tool(TOOLS / 'benchmark_model.py').main([
         str(DEMO_CONFIG), '--batch-size', '1', '--crop', '64', '--iters', '1', '--warmup', '1',
-        '--compare', '--switches', 'channels_last', 'bf16', '--slide-size', '96', '128',
-        '--out', str(out)]) == 0
+        '--rounds', '2', '--compare', '--switches', 'channels_last', 'bf16', '--slide-size', '96',
+        '128', '--out', str(out)]) == 0
     results = json.loads(out.read_text())
     assert results['benchmark'] == 'model' and results['settings']['crop'] == 64
     figures = results['configs']['configs/demo/unet_s_synthetic_160.py']
@@ -40,7 +40,7 @@ def test_model_benchmark_writes_side_by_side_figures(tmp_path):
                 'infer_slide_images_per_s', 'infer_slide_tiled_images_per_s', 'peak_rss_mib',
                 'peak_rss_mib_process', 'flops'):
         assert figures[key] > 0, key
-    assert len(figures['round_seconds']['framework']) == 5  # the default --rounds
+    assert len(figures['round_seconds']['framework']) == 2  # --rounds
     assert math.isfinite(figures['framework_overhead'])
     # Tiled prediction gives the labels of MMSeg's slide inference.
     assert figures['slide_agreement'] == 1.0

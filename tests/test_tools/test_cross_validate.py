@@ -5,7 +5,13 @@ folds are tested in tests/test_evaluation/test_cross_validation.py."""
 import contextlib
 import csv
 import io
+import itertools
 import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from mmengine.config import Config
@@ -19,6 +25,7 @@ from helpers import IN_PROCESS_LOADING, REPO, load_tool, run_main, tool_env
 TOOL = REPO / 'tools/cross_validate.py'
 CONFIG = REPO / 'configs/poc6/unet_s_synthetic_160_baseline.py'
 FOLD = 'lime_plaster'  # by its folder name; 3 held-out images
+RUN_NUMBERS = itertools.count()  # of the trainings and tests run in this process
 
 
 def options(iters: int = 2) -> list:
@@ -47,6 +54,25 @@ def cross_validate(work_dir, data_root, *args, config=CONFIG, env=None, iters=2,
     return output
 
 
+@contextlib.contextmanager
+def tools_in_this_process():
+    """The runner's local trainings and tests (``python tools/train.py ...``) called in this
+    process: each saves a Python start and the ~7 s import of torch and MMSeg. The Slurm test
+    runs them as processes, through the Slurm scripts."""
+    def run(command, env=None, **kwargs):
+        if command[0] != sys.executable:
+            return subprocess.run(command, env=env, **kwargs)
+        # Each its own MMEngine logger and message hub, as in a process of its own (MMEngine
+        # names them by config and start second; metrics.json goes beside the log).
+        assert '--cfg-options' in command
+        return run_main(Path(command[1]), *command[2:],
+                        f'experiment_name=cv_{next(RUN_NUMBERS)}', env=env)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cross_validation_runner, 'subprocess', SimpleNamespace(run=run))
+        yield
+
+
 def materials(data_root) -> dict:
     with open(data_root / 'metadata.csv', newline='') as f:
         return {row['id']: row['material'] for row in csv.DictReader(f)}
@@ -55,7 +81,8 @@ def materials(data_root) -> dict:
 @pytest.fixture(scope='module')
 def local_run(tmp_path_factory, synthetic_root):
     work_dir = tmp_path_factory.mktemp('cv') / 'lomo'
-    return work_dir, cross_validate(work_dir, synthetic_root, '--folds', FOLD)
+    with tools_in_this_process():
+        return work_dir, cross_validate(work_dir, synthetic_root, '--folds', FOLD)
 
 
 def test_folds_train_and_test_on_their_splits(local_run, synthetic_root):
@@ -131,9 +158,10 @@ def test_slurm_resumes_a_killed_training(local_run, slurm_stand_ins, synthetic_r
                       "allow_failed_imports=False)\n"
                       "custom_hooks = [dict(type='KillHook')]\n")
     work_dir = tmp_path / 'cv'
-    # The in-domain reference from the local run's training: its checkpoint gets tested.
+    # The in-domain reference is the local run's test, used as it is (a training work dir's
+    # checkpoint would be tested: test_existing_in_domain_test_is_used_as_it_is).
     args = ['--folds', 'wood', '--launcher', 'slurm', '--partition', 'cpu', '--job-name', 'dg',
-            '--in-domain-work-dir', local_run[0] / 'in_domain/train']
+            '--in-domain-work-dir', local_run[0] / 'in_domain/test']
     output = cross_validate(work_dir, synthetic_root, *args, config=config, iters=4,
                             env={**env, 'KILL_AFTER_ITER': '3'}, returncode=1, capfd=capfd)
     assert 'cross_validate.py: error: wood: train failed' in output
@@ -147,13 +175,33 @@ def test_slurm_resumes_a_killed_training(local_run, slurm_stand_ins, synthetic_r
     assert f'load_from={work_dir}/wood/train/iter_2.pth' in output
     assert 'Distributed launcher: slurm' in output
     assert 'Iter(train) [4/4]' in output and 'Iter(train) [3/4]' in output
-    # The last srun was the in-domain test, of the given work dir's best checkpoint.
+    # The last srun was the fold's test, of its training's best checkpoint.
     srun_args = (stand_in_dir / 'srun_args').read_text().splitlines()
-    assert srun_args[:2] == ['-p', 'cpu'] and '--job-name=dg-in_domain-test' in srun_args
-    assert str(local_run[0] / 'in_domain/train/best_mIoU_iter_2.pth') in srun_args
+    assert srun_args[:2] == ['-p', 'cpu'] and '--job-name=dg-wood-test' in srun_args
+    [best] = (work_dir / 'wood/train').glob('best_mIoU_iter_*.pth')
+    assert str(best) in srun_args
     record = json.loads((work_dir / 'cross_validation.json').read_text())
     assert list(record['folds']) == ['Wood']
+    [metrics_file] = (local_run[0] / 'in_domain/test').glob('*/metrics.json')
+    assert record['in_domain']['metrics_file'] == str(metrics_file)
+    assert not (work_dir / 'in_domain').exists()
+
+
+def test_an_in_domain_training_gets_its_best_checkpoint_tested(local_run, synthetic_root,
+                                                              tmp_path):
+    trained = local_run[0] / 'in_domain/train'
+    work_dir = tmp_path / 'cv'
+    shutil.copytree(local_run[0] / FOLD, work_dir / FOLD)  # the fold is tested already
+    with tools_in_this_process():
+        output = cross_validate(work_dir, synthetic_root, '--folds', FOLD,
+                                '--in-domain-work-dir', trained)
+    assert f'{FOLD}: already tested' in output
+    assert f'{trained}/best_mIoU_iter_2.pth --work-dir {work_dir}/in_domain/test' in output
+    assert not (work_dir / 'in_domain/train').exists()  # nothing trained again
     [metrics_file] = (work_dir / 'in_domain/test').glob('*/metrics.json')
+    assert sorted(json.loads(metrics_file.read_text())['images']) == sorted(
+        read_split(synthetic_root / 'splits/test.txt'))
+    record = json.loads((work_dir / 'cross_validation.json').read_text())
     assert record['in_domain']['metrics_file'] == str(metrics_file)
 
 
