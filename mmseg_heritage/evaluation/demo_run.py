@@ -62,6 +62,10 @@ def demo_config(config: str, work_dir: str, data_root: str, iters: Optional[int]
     config's."""
     cfg = Config.fromfile(config)
     cfg.work_dir = work_dir
+    # A visualizer of this run's own: MMEngine hands out the one first built under a name,
+    # with that one's folder, so a second demo in one process (a notebook) would write its
+    # training curves into the first one's work dir.
+    cfg.visualizer.name = f'demo_{time.time_ns()}'
     set_data_root(cfg, data_root)
     if seed is not None:
         cfg.randomness = dict(cfg.get('randomness', {}), seed=seed)
