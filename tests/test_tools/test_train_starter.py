@@ -10,7 +10,6 @@ import torch
 from helpers import IN_PROCESS_LOADING, REPO, STARTER_NAME, load_tool, read_mask, run_main
 
 STARTER = REPO / 'checkpoints/starter'
-NAME = STARTER_NAME  # tools/train_starter.py's config
 
 
 @pytest.fixture(scope='module')
@@ -35,13 +34,14 @@ def trained(tmp_path_factory):
 
 def test_the_published_model_predicts_as_the_training_checkpoint(trained):
     from mmseg.apis import inference_model, init_model
-    slim = torch.load(trained / f'out/{NAME}.pth', weights_only=True)
+    slim = torch.load(trained / f'out/{STARTER_NAME}.pth', weights_only=True)
     assert 'state_dict' in slim and not {'optimizer', 'message_hub'} & set(slim)
     image = str(trained / 'real/p0.png')
     (full, ) = trained.glob('work/best_mIoU_iter_*.pth')
-    predictions = [inference_model(init_model(str(trained / f'out/{NAME}.py'), str(path),
-                                              device='cpu'), image).pred_sem_seg.data
-                   for path in (trained / f'out/{NAME}.pth', full)]
+    config = str(trained / f'out/{STARTER_NAME}.py')
+    predictions = [inference_model(init_model(config, str(path), device='cpu'),
+                                   image).pred_sem_seg.data
+                   for path in (trained / f'out/{STARTER_NAME}.pth', full)]
     assert torch.equal(*predictions)
 
 
@@ -50,8 +50,8 @@ def test_real_photographs_are_mapped_again_for_another_threshold(trained, tmp_pa
     # threshold are not reused.
     from mmengine.config import Config
     map_real_photos = load_tool(REPO / 'tools/train_starter.py').map_real_photos
-    cfg = Config.fromfile(trained / f'out/{NAME}.py')
-    checkpoint = str(trained / f'out/{NAME}.pth')
+    cfg = Config.fromfile(trained / f'out/{STARTER_NAME}.py')
+    checkpoint = str(trained / f'out/{STARTER_NAME}.pth')
     cfg.model.decode_head.damage_threshold = 0.99
     fewer = map_real_photos(cfg, checkpoint, trained / 'real', tmp_path)
     cfg.model.decode_head.damage_threshold = 0.01
@@ -69,7 +69,7 @@ def test_scores_and_real_photographs_are_reported(trained):
     assert f"mIoU {metrics['overall']['mIoU']:.2f}" in card
     # It predicts with the damage threshold chosen on the validation split, which the card says.
     from mmengine.config import Config
-    published = Config.fromfile(trained / f'out/{NAME}.py')
+    published = Config.fromfile(trained / f'out/{STARTER_NAME}.py')
     threshold = published.model.decode_head.damage_threshold
     # and its data are the recipe's, not the evaluation scans tested last; it resumes nothing
     assert published.resume is False

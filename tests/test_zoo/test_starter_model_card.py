@@ -11,19 +11,18 @@ from mmseg_heritage.zoo.starter_model_card import loss_weights, model_words, sta
 from helpers import REPO, STARTER_NAME
 
 STARTER = REPO / 'checkpoints/starter'
-NAME = STARTER_NAME
 
 
 def committed():
     """The committed starter model's config and test record."""
-    cfg = Config.fromfile(STARTER / f'{NAME}.py', import_custom_modules=False)
+    cfg = Config.fromfile(STARTER / f'{STARTER_NAME}.py', import_custom_modules=False)
     return cfg, json.loads((STARTER / 'metrics.json').read_text())
 
 
 def test_the_card_says_what_the_config_trained_and_the_threshold_it_predicts_with():
     cfg, record = committed()
     shares = {'old/a.png': 5.854, 'old_w_scratch/b.png': 4.36}
-    card = starter_model_card(NAME, cfg, record, record, shares, 'f00d', 46.3,
+    card = starter_model_card(STARTER_NAME, cfg, record, record, shares, 'f00d', 46.3,
                               DamageThreshold(0.305, 0.1652))
     assert card.startswith('---\nlicense: apache-2.0')
     assert f"{cfg.photo_scans.num_images} synthetic scans (up to {cfg.photo_scans.size} px)" in card
@@ -35,7 +34,7 @@ def test_the_card_says_what_the_config_trained_and_the_threshold_it_predicts_wit
     assert 'SHA-256 `f00d`' in card
     assert '| old/a.png | 5.85 |\n| old_w_scratch/b.png | 4.36 |' in card
     assert f"mIoU {record['overall']['mIoU']:.2f}" in card
-    without = starter_model_card(NAME, cfg, record, record, shares, 'f00d', 1)
+    without = starter_model_card(STARTER_NAME, cfg, record, record, shares, 'f00d', 1)
     assert f'({loss_weights(cfg)}).' in ' '.join(without.split()) and 'exceeds' not in without
 
 
