@@ -4,8 +4,9 @@
 2. data: synthetic scans of real photographs with drawn and real damage (photo_scans in the
    config names the photographs), split by photograph, plus an evaluation set of new scans of
    the test photographs (another seed);
-3. training, the damage threshold chosen on the validation split (damage-first heads), and
-   the test, with the config (MMEngine's runner);
+3. training, the damage threshold and the kind bias chosen on the validation split
+   (damage-first heads), and the test, with the config (MMEngine's runner); a run started
+   with --cfg-options resume=True goes on from the work dir's last checkpoint;
 4. damage maps of the real photographs in resources/real_photos;
 5. the model to CHECKPOINTS (default checkpoints/starter/): <name>.pth without training state,
    <name>.py, metrics.json (ArtefactMetric's record of the test split), real_photos.json,
@@ -23,7 +24,7 @@ import time
 from pathlib import Path
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+from mmengine.runner import Runner, find_latest_checkpoint
 
 import mmseg_heritage
 from mmseg_heritage.apis import DamageInferencer, map_photographs
@@ -32,12 +33,13 @@ from mmseg_heritage.datasets.preparation.synthetic.photo_scans import \
     generate_photo_scan_dataset
 from mmseg_heritage.engine import slim_checkpoint
 from mmseg_heritage.engine.hooks.run_provenance_hook import config_sha256
-from mmseg_heritage.evaluation import calibrate_damage_threshold, set_damage_threshold
+from mmseg_heritage.evaluation import (calibrate_damage_threshold, calibrate_kind_bias,
+                                       set_damage_threshold, set_kind_bias)
 from mmseg_heritage.evaluation.run_results import load_run, read_metrics
 from mmseg_heritage.utils import set_data_root, write_json_atomic, write_text_atomic
 from mmseg_heritage.visualization import damage_map_sheet, save_figure
 from mmseg_heritage.zoo import starter_model_card
-from mmseg_heritage.zoo.starter_model_card import damage_threshold_words
+from mmseg_heritage.zoo.starter_model_card import damage_threshold_words, kind_bias_words
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -120,6 +122,8 @@ def main(argv=None) -> int:
     evaluation = prepare_data(cfg)
 
     runner = Runner.from_cfg(cfg)
+    resumed_from = (cfg.get('load_from') or find_latest_checkpoint(args.work_dir)) \
+        if cfg.get('resume') else None
     runner.train()
     best = sorted(Path(args.work_dir).glob('best_mIoU_iter_*.pth'))
     checkpoint = str(best[-1]) if best else \
@@ -127,9 +131,15 @@ def main(argv=None) -> int:
     runner.load_checkpoint(checkpoint)
     # Damage-first models predict with the threshold best on the validation split.
     threshold = calibrate_damage_threshold(runner.model, runner.val_dataloader)
+    kind_bias = None
     if threshold:
         set_damage_threshold(runner.model, cfg, threshold.value)
         print(f'Damage threshold: {damage_threshold_words(threshold)}')
+        # and name the kinds with the bias best there (damaged shares stay as they are)
+        kind_bias = calibrate_kind_bias(runner.model, runner.val_dataloader)
+        if kind_bias:
+            set_kind_bias(runner.model, cfg, kind_bias.values)
+            print(f'Kind bias: {kind_bias_words(kind_bias)}')
     runner.test()  # the test split: scans of photographs training never saw
     test_record = read_metrics(load_run(args.work_dir).metrics_path)
     eval_cfg = set_data_root(copy.deepcopy(cfg), str(evaluation))  # cfg is published as it is
@@ -152,7 +162,8 @@ def main(argv=None) -> int:
     shutil.copy(real_dir / 'real_photos.png', out / 'real_photos.png')
     minutes = round((time.time() - started) / 60, 1)
     write_text_atomic(out / 'README.md', starter_model_card(
-        name, cfg, test_record, eval_record, shares, digest, minutes, threshold))
+        name, cfg, test_record, eval_record, shares, digest, minutes, threshold, kind_bias,
+        resumed_from))
     print(f'\nstarter model: {out / (name + ".pth")} (sha256 {digest[:8]}), test mIoU '
           f"{test_record['overall']['mIoU']:.2f}, binary damage IoU "
           f"{test_record['binary']['classes']['Damage']['IoU']:.2f}; {minutes} minutes")

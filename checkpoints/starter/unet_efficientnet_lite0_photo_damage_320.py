@@ -97,6 +97,23 @@ model = dict(
             4,
             5,
         ],
+        kind_bias=[
+            1.0,
+            0.0,
+            -0.25,
+            -0.25,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            -0.25,
+            -0.5,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+        ],
         loss_decode=dict(
             class_weight='data/starter/class_weights.json',
             type='ClassWeightedDiceCELoss',
@@ -311,4 +328,4 @@ visualizer = dict(
         dict(type='LocalVisBackend'),
         dict(type='TensorboardVisBackend'),
     ])
-work_dir = 'work_dirs/starter_v2'
+work_dir = 'work_dirs/starter_v3'

@@ -17,7 +17,8 @@ def slim_checkpoint(source: Union[str, os.PathLike], destination: Union[str, os.
 
     The weights (``state_dict``) and ``meta`` (classes, palette, iteration, seed) stay, so
     ``init_model`` and ``MMSegInferencer`` load the file as they load the original. It is read
-    with torch's safe ``weights_only`` loader and written atomically.
+    with torch's safe ``weights_only`` loader and written atomically; the same checkpoint gives
+    the same bytes wherever it is written.
 
     Raises:
         FileNotFoundError: ``source`` does not exist.
@@ -31,6 +32,9 @@ def slim_checkpoint(source: Union[str, os.PathLike], destination: Union[str, os.
         raise ValueError(f'{source}: not an MMEngine checkpoint (no state_dict)')
     slim = {key: value for key, value in checkpoint.items() if key not in TRAINING_STATE}
     with atomic_path(destination) as partial:
-        torch.save(slim, partial)
+        # Through a file object: torch names the archive inside after a path it is given,
+        # here a temporary one, and the same weights would get another digest each time.
+        with open(partial, 'wb') as file:
+            torch.save(slim, file)
         digest = sha256_of_file(partial)
     return digest

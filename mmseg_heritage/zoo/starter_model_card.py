@@ -4,11 +4,14 @@
 What it trained on and how comes from its config (``photo_scans``, the schedule, the loss), so
 the card follows the recipe when the recipe changes.
 """
+from pathlib import Path
 from typing import Dict, Optional
 
 from mmengine.config import Config
 
+from ..class_names import CLASSES
 from ..evaluation.damage_threshold import DamageThreshold
+from ..evaluation.kind_bias import KindBias
 from ..visualization.model_card import model_card
 
 
@@ -59,9 +62,23 @@ def damage_threshold_words(threshold: DamageThreshold) -> str:
             f'best damage-against-clean IoU on the validation split ({100 * threshold.iou:.2f})')
 
 
+def kind_bias_words(kind_bias: KindBias) -> str:
+    """How a model names the kinds of damage with a chosen kind bias, in words."""
+    names = CLASSES[1:] if len(kind_bias.values) == len(CLASSES) - 1 else \
+        [f'class {index}' for index in range(1, len(kind_bias.values) + 1)]
+    biases = ', '.join(f'{name} {value:+g}' for name, value in zip(names, kind_bias.values)
+                       if value) or 'none'
+    return ('each damaged pixel the kind most probable after a bias on the log-probabilities '
+            f'({biases}), the bias with the best mean IoU of the damage classes on the '
+            f'validation split ({100 * kind_bias.iou:.2f}, against '
+            f'{100 * kind_bias.iou_without:.2f} without)')
+
+
 def starter_model_card(name: str, cfg: Config, test_record: Dict, eval_record: Dict,
                        shares: Dict[str, float], digest: str, minutes: float,
-                       threshold: Optional[DamageThreshold] = None) -> str:
+                       threshold: Optional[DamageThreshold] = None,
+                       kind_bias: Optional[KindBias] = None,
+                       resumed_from: Optional[str] = None) -> str:
     """The starter model's card.
 
     Args:
@@ -71,9 +88,12 @@ def starter_model_card(name: str, cfg: Config, test_record: Dict, eval_record: D
         eval_record (dict): ``ArtefactMetric``'s record of the evaluation scans.
         shares (dict): Predicted damaged share (%) of each real photograph, by its path.
         digest (str): SHA-256 of the published checkpoint.
-        minutes (float): The minutes the whole recipe took.
+        minutes (float): The minutes the whole recipe took (since it resumed, for a resumed
+            run).
         threshold (DamageThreshold, optional): The damage threshold chosen on the validation
             split, if the model predicts damage first.
+        kind_bias (KindBias, optional): The kind bias chosen there, if any.
+        resumed_from (str, optional): The checkpoint a resumed run went on from.
 
     Returns:
         str: Markdown with Hugging Face's model-card metadata.
@@ -83,6 +103,10 @@ def starter_model_card(name: str, cfg: Config, test_record: Dict, eval_record: D
     never_right = ', '.join(name for name, scores in test_record['overall']['classes'].items()
                             if scores['present'] and not scores['IoU']) or 'none'
     predicts = f'; it predicts {damage_threshold_words(threshold)}' if threshold else ''
+    if kind_bias:
+        predicts += f', and gives {kind_bias_words(kind_bias)}'
+    took = (f'{minutes} minutes since it resumed from `{Path(resumed_from).name}`'
+            if resumed_from else f'{minutes} minutes for the whole recipe')
     clean = (f"; {100 * recipe.get('page_share', 0):.0f} % are pages of graphic design "
              '(posters, packaging, printed pages) and '
              f"{100 * recipe.get('clean_content_share', 0):.0f} % of the others have print, "
@@ -101,8 +125,7 @@ dust specks, and real film damage (dust, dirt, hair, scratches, stains:
 {100 * recipe.clean_share:.0f} % of the scans are clean. Damage is labelled only where it
 visibly changed the image. Each photograph fed one split only. It is {model_words(cfg)},
 trained {start_words(cfg)} for {cfg.train_cfg.max_iters} iterations of
-{cfg.train_dataloader.batch_size} crops of {cfg.crop_size[0]} px on a CPU ({minutes} minutes
-for the whole recipe), Dice + cross-entropy ({loss_weights(cfg)}){predicts}.
+{cfg.train_dataloader.batch_size} crops of {cfg.crop_size[0]} px on a CPU ({took}), Dice + cross-entropy ({loss_weights(cfg)}){predicts}.
 File `{name}.pth`, SHA-256 `{digest}`.
 """),
         ('Use', f"""

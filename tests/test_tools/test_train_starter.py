@@ -76,6 +76,10 @@ def test_scores_and_real_photographs_are_reported(trained):
     assert {published[loader].dataset.data_root for loader in
             ('train_dataloader', 'val_dataloader', 'test_dataloader')} == {str(trained / 'data')}
     assert 0 < threshold < 1 and f'probability exceeds {threshold:g}, the threshold' in card
+    # and names the kinds with the bias chosen there, which the card says too
+    bias = published.model.decode_head.kind_bias
+    assert len(bias) == 15 and all(-1 <= value <= 1 for value in bias)
+    assert 'the kind most probable after a bias on the log-probabilities' in ' '.join(card.split())
     report = json.loads((trained / 'work/real_photos/report.json').read_text())
     shares = json.loads((trained / 'out/real_photos.json').read_text())['damaged_percent']
     assert shares == {Path(r['file']).name: r['damaged_percent'] for r in report['files']}

@@ -20,5 +20,9 @@ class DamageFirstFCNHead(DamageFirstPrediction, FCNHead):
             above which a pixel is damage. Defaults to 0.5: damage where it is more probable
             than Clean. ``tools/train_starter.py`` sets it to the value that gives the best
             damage-against-clean IoU on the validation split.
+        kind_bias (sequence of float, optional): Added to the damage classes'
+            log-probabilities before the most probable is named. Defaults to None.
+            ``tools/train_starter.py`` sets the one with the best mean damage-class IoU on the
+            validation split.
         **kwargs: ``FCNHead``'s arguments.
     """

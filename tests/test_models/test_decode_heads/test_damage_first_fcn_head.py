@@ -8,7 +8,7 @@ from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 
 from mmseg_heritage.models.decode_heads import (DamageFirstPrediction, damage_first_scores,
-                                                damage_probability)
+                                                damage_kind_scores, damage_probability)
 
 HEAD = dict(in_channels=4, channels=4, num_convs=1, concat_input=False, num_classes=16,
             norm_cfg=dict(type='BN'), loss_decode=dict(type='ClassWeightedDiceCELoss'))
@@ -65,6 +65,34 @@ def test_a_damage_threshold_marks_damage_where_its_probability_exceeds_it():
                                damage_first_scores(plain.predict(features, metas, {}), 0.3))
     with pytest.raises(ValueError, match='damage_threshold must lie between 0 and 1, got 1'):
         MODELS.build(dict(type='DamageFirstFCNHead', damage_threshold=1, **HEAD))
+
+
+def test_a_kind_bias_changes_which_kind_is_named_but_not_where_damage_is():
+    logits = logits_of([0.4, 0.0, 0.0, 0.0, 0.35, 0.25],  # Scratch, Hair close behind
+                       [0.4, 0.0, 0.0, 0.0, 0.55, 0.05],  # clearly Scratch
+                       [0.8, 0.0, 0.0, 0.0, 0.1, 0.1])  # Clean
+    bias = [0.0] * 15
+    bias[4] = 0.5  # Hair: e^0.5 = 1.65 times as likely as the model says
+    plain, biased = damage_first_scores(logits, 0.5), damage_first_scores(logits, 0.5, bias)
+    assert plain.argmax(dim=1).flatten().tolist() == [4, 4, 0]
+    assert biased.argmax(dim=1).flatten().tolist() == [5, 4, 0]
+    torch.testing.assert_close(damage_probability(biased), damage_probability(plain))
+    torch.testing.assert_close(biased[0, 5, 0, 0], torch.tensor(0.6).log())  # log P(damage)
+    # The kinds' scores read back without the bias: log p less the same amount per pixel.
+    kinds = damage_kind_scores(biased, bias)
+    log_p = logits.log_softmax(dim=1)[:, 1:]
+    torch.testing.assert_close(kinds - kinds[:, 3:4], log_p - log_p[:, 3:4])  # Scratch
+    with pytest.raises(ValueError, match=r'one value per damage class \(15\), got 2'):
+        damage_first_scores(logits, 0.5, [0.0, 1.0])
+    torch.manual_seed(0)
+    plain_head = FCNHead(**HEAD).eval()
+    head = MODELS.build(dict(type='DamageFirstFCNHead', kind_bias=bias, **HEAD)).eval()
+    head.load_state_dict(plain_head.state_dict())
+    features, metas = [torch.randn(1, 4, 8, 8)], [dict(img_shape=(8, 8), pad_shape=(8, 8))]
+    torch.testing.assert_close(head.predict(features, metas, {}), damage_first_scores(
+        plain_head.predict(features, metas, {}), 0.5, bias))
+    with pytest.raises(ValueError, match=r'one value per damage class \(15\), got 14'):
+        MODELS.build(dict(type='DamageFirstFCNHead', kind_bias=bias[1:], **HEAD))
 
 
 class PlainHead(BaseDecodeHead):
