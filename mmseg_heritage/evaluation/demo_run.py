@@ -24,6 +24,7 @@ from mmengine.runner import Runner
 from ..apis import (DamageInferencer, infer_collection, map_photographs, read_damage_maps,
                     sample_predictions)
 from ..datasets.preparation import convert_artefact_parquet, write_synthetic_parquet
+from ..engine.run_visualizer import name_visualizer_for_run
 from ..utils import set_data_root, write_bytes_atomic, write_json_atomic, write_text_atomic
 from ..visualization.damage_map_sheet import DamageMap
 from ..visualization.html_report import html_report
@@ -62,10 +63,7 @@ def demo_config(config: str, work_dir: str, data_root: str, iters: Optional[int]
     config's."""
     cfg = Config.fromfile(config)
     cfg.work_dir = work_dir
-    # A visualizer of this run's own: MMEngine hands out the one first built under a name,
-    # with that one's folder, so a second demo in one process (a notebook) would write its
-    # training curves into the first one's work dir.
-    cfg.visualizer.name = f'demo_{time.time_ns()}'
+    cfg = name_visualizer_for_run(cfg)  # a second demo in one process (a notebook) has its own
     set_data_root(cfg, data_root)
     if seed is not None:
         cfg.randomness = dict(cfg.get('randomness', {}), seed=seed)

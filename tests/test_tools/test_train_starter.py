@@ -94,6 +94,20 @@ def test_scores_and_real_photographs_are_reported(trained):
     assert not set(content['photos']['train']) & set(content['photos']['test'])
 
 
+def test_the_evaluation_runner_keeps_its_visualizer_out_of_the_trainings(trained):
+    # Two runners in one process: each writes its config and curves beside its own log.
+    from mmengine.config import Config
+    (evaluation, ) = trained.glob('work/evaluation/*/vis_data/config.py')
+    data_roots = {run.parts[-4]: Config.fromfile(run).test_dataloader.dataset.data_root
+                  for run in trained.glob('work/*/vis_data/config.py')}
+    assert Config.fromfile(evaluation).test_dataloader.dataset.data_root == \
+        str(trained / 'data/evaluation')
+    assert data_roots and set(data_roots.values()) == {str(trained / 'data')}
+    # The published config keeps the configs' visualizer name (MMSeg's browse_dataset.py).
+    published = Config.fromfile(trained / f'out/{STARTER_NAME}.py')
+    assert published.visualizer.name == 'visualizer'
+
+
 def test_the_committed_starter_model_gives_its_recorded_damage_maps():
     from mmseg_heritage.apis import DamageInferencer
     (config, ) = STARTER.glob('*.py')
