@@ -37,6 +37,18 @@ def pytest_xdist_auto_num_workers(config):
     return min(4, usable_cpus())
 
 
+@pytest.fixture(autouse=True)
+def no_run_logs_of_other_tests():
+    """MMEngine hands out the logger and message hub first built under a name, and a run's
+    name is its config's and the second it started: a test's run in this process would log
+    into an earlier test's file if both started in the same second. Each test starts with
+    none of another test's."""
+    yield
+    from mmengine.logging import MessageHub, MMLogger
+    for manager in (MMLogger, MessageHub):
+        manager._instance_dict.clear()
+
+
 @pytest.fixture(scope='session', autouse=True)
 def mmseg_scope():
     """Build components from the mmseg registries, as MMSeg's runner does."""
