@@ -31,7 +31,7 @@ from mmseg_heritage.apis import DamageInferencer, map_photographs
 from mmseg_heritage.datasets.preparation import build_damage_bank
 from mmseg_heritage.datasets.preparation.synthetic.photo_scans import \
     generate_photo_scan_dataset
-from mmseg_heritage.engine import name_visualizer_for_run, slim_checkpoint
+from mmseg_heritage.engine import name_run, slim_checkpoint
 from mmseg_heritage.engine.hooks.run_provenance_hook import config_sha256
 from mmseg_heritage.evaluation import (calibrate_damage_threshold, calibrate_kind_bias,
                                        set_damage_threshold, set_kind_bias)
@@ -121,7 +121,7 @@ def main(argv=None) -> int:
             scheduler.begin = min(scheduler.begin, args.iters - 1)
     evaluation = prepare_data(cfg)
 
-    runner = Runner.from_cfg(name_visualizer_for_run(cfg))
+    runner = Runner.from_cfg(name_run(cfg))
     resumed_from = (cfg.get('load_from') or find_latest_checkpoint(args.work_dir)) \
         if cfg.get('resume') else None
     runner.train()
@@ -144,9 +144,8 @@ def main(argv=None) -> int:
     test_record = read_metrics(load_run(args.work_dir).metrics_path)
     eval_cfg = set_data_root(copy.deepcopy(cfg), str(evaluation))  # cfg is published as it is
     eval_cfg.work_dir = str(Path(args.work_dir) / 'evaluation')
-    eval_cfg.experiment_name = 'starter_evaluation'  # not the training run's message hub
     eval_cfg.load_from, eval_cfg.resume = checkpoint, False  # a test, even of a resumed run
-    Runner.from_cfg(name_visualizer_for_run(eval_cfg)).test()
+    Runner.from_cfg(name_run(eval_cfg)).test()
     eval_record = read_metrics(load_run(eval_cfg.work_dir).metrics_path)
 
     out = Path(args.out)

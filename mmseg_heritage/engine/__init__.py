@@ -4,7 +4,7 @@ from .hooks import (AtomicCheckpointHook, IterationSeedHook, RunProvenanceHook,
                     SafeCheckpointHook)
 from .mixed_precision import mixed_precision_cfg
 from .optimizers import BF16OptimWrapper
-from .run_visualizer import name_visualizer_for_run
+from .run_names import name_run
 from .safe_loading import SAFE_CHECKPOINT_GLOBALS, allow_safe_checkpoint_globals
 from .slim_checkpoint import slim_checkpoint
 
@@ -15,6 +15,6 @@ __all__ = [
     'AtomicCheckpointHook', 'BF16OptimWrapper', 'IterationSeedHook', 'RunProvenanceHook',
     'SafeCheckpointHook', 'SAFE_CHECKPOINT_GLOBALS',
     'allow_safe_checkpoint_globals', 'cpu_distributed_cfg', 'format_each_config_text_once',
-    'leave_distributed', 'mixed_precision_cfg', 'name_visualizer_for_run',
+    'leave_distributed', 'mixed_precision_cfg', 'name_run',
     'setup_cpu_distributed', 'slim_checkpoint'
 ]

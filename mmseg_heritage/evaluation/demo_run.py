@@ -24,7 +24,7 @@ from mmengine.runner import Runner
 from ..apis import (DamageInferencer, infer_collection, map_photographs, read_damage_maps,
                     sample_predictions)
 from ..datasets.preparation import convert_artefact_parquet, write_synthetic_parquet
-from ..engine.run_visualizer import name_visualizer_for_run
+from ..engine.run_names import name_run
 from ..utils import set_data_root, write_bytes_atomic, write_json_atomic, write_text_atomic
 from ..visualization.damage_map_sheet import DamageMap
 from ..visualization.html_report import html_report
@@ -63,7 +63,7 @@ def demo_config(config: str, work_dir: str, data_root: str, iters: Optional[int]
     config's."""
     cfg = Config.fromfile(config)
     cfg.work_dir = work_dir
-    cfg = name_visualizer_for_run(cfg)  # a second demo in one process (a notebook) has its own
+    cfg = name_run(cfg)  # a second demo in one process (a notebook) has its own log
     set_data_root(cfg, data_root)
     if seed is not None:
         cfg.randomness = dict(cfg.get('randomness', {}), seed=seed)

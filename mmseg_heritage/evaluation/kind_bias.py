@@ -65,8 +65,8 @@ def damaged_pixels(model, dataloader: Iterable) -> DamagedPixels:
                 logits = sample.seg_logits.data[None]
                 kinds = head.damage_kind_scores(logits)[0].cpu().numpy()
                 labels = sample.gt_sem_seg.data[0].cpu().numpy()
-                damaged = (head.damage_probability(logits)[0].cpu().numpy() >
-                           head.damage_threshold) & (labels != 255)
+                # the model's own decision: where it predicts a damage class
+                damaged = (sample.pred_sem_seg.data[0].cpu().numpy() > 0) & (labels != 255)
                 counts += np.bincount(labels[labels != 255].ravel(),
                                       minlength=head.num_classes)[:head.num_classes]
                 scores.append(kinds[:, damaged].T.astype(np.float16))

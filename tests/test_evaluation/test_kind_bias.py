@@ -74,7 +74,8 @@ def head(**kwargs):
 
 class FakeModel:
     """A segmentor stand-in whose decode head predicts from the given probabilities of
-    Clean, class 1 and class 2 per pixel, as a segmentor's ``test_step`` does."""
+    Clean, class 1 and class 2 per pixel, as a segmentor's ``test_step`` does (its scores and
+    their argmax)."""
 
     def __init__(self, decode_head):
         self.decode_head = decode_head
@@ -86,8 +87,9 @@ class FakeModel:
         probabilities, truth = data
         logits = torch.tensor(probabilities).log().permute(2, 0, 1)[None]
         metas = [dict(img_shape=tuple(logits.shape[2:]))]
-        return [SegDataSample(seg_logits=PixelData(
-                    data=self.decode_head.predict_by_feat(logits, metas)[0]),
+        scores = self.decode_head.predict_by_feat(logits, metas)[0]
+        return [SegDataSample(seg_logits=PixelData(data=scores),
+                              pred_sem_seg=PixelData(data=scores.argmax(0, keepdim=True)),
                               gt_sem_seg=PixelData(data=torch.tensor(truth)[None]))]
 
 
