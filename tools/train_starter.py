@@ -17,7 +17,6 @@
         [--iters N] [--num-images N]
 """
 import argparse
-import copy
 import shutil
 import sys
 import time
@@ -142,10 +141,11 @@ def main(argv=None) -> int:
             print(f'Kind bias: {kind_bias_words(kind_bias)}')
     runner.test()  # the test split: scans of photographs training never saw
     test_record = read_metrics(load_run(args.work_dir).metrics_path)
-    eval_cfg = set_data_root(copy.deepcopy(cfg), str(evaluation))  # cfg is published as it is
+    # name_run's copy, with names of its own: cfg is published as it is
+    eval_cfg = set_data_root(name_run(cfg), str(evaluation))
     eval_cfg.work_dir = str(Path(args.work_dir) / 'evaluation')
     eval_cfg.load_from, eval_cfg.resume = checkpoint, False  # a test, even of a resumed run
-    Runner.from_cfg(name_run(eval_cfg)).test()
+    Runner.from_cfg(eval_cfg).test()
     eval_record = read_metrics(load_run(eval_cfg.work_dir).metrics_path)
 
     out = Path(args.out)
