@@ -82,6 +82,10 @@ train_pipeline = [
     # More real damage, pasted anew every time an image is drawn.
     dict(type='DamageCopyPaste', bank=damage_bank, prob=0.5, num_instances=(1, 3),
          scale=(0.3, 1.2)),
+    # Scratches across the frame, long scratches, hairs and specks drawn anew on every load:
+    # the scans' own lines are the same every epoch, and the bank's scratches are patches of
+    # short abrasions, not lines.
+    dict(type='ThinDamagePaste', prob=0.5, max_drawings=2),
     # Half the crops centred on a pixel of a class drawn by rarity: thin damage is seen often.
     dict(type='RareClassCrop', crop_size=crop_size, prob=0.5, class_weights=class_weights_file,
          weighting='sqrt_log'),

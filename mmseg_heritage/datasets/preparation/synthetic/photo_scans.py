@@ -37,7 +37,8 @@ from ..splits import SPLIT_PARTS
 from ..statistics import PixelStatistics
 from .clean_content import add_clean_content, find_fonts, graphic_page
 from .textures import smooth_noise, walk
-from .thin_damage import dust_specks, frame_scratch, single_hair
+from .thin_damage import (dust_specks, frame_scratch, long_scratch, paper_colour,
+                          single_hair)
 
 # Photographs that installed packages ship (licences: scikit-image's data/README.txt, public
 # domain or CC0 except where noted there; scikit-learn's images/README.txt, CC BY 2.0;
@@ -162,7 +163,7 @@ def bright_areas(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
         image = np.clip(image * rng.uniform(1.3, 2.0), 0, 255)
     if rng.random() < 0.3:  # the print's margin
         h, w = image.shape[:2]
-        paper = _paper_colour(rng)
+        paper = paper_colour(rng)
         image = image.copy()
         for side in np.flatnonzero(rng.random(4) < 0.5) if rng.random() < 0.7 else range(4):
             depth = max(1, round(rng.uniform(0.02, 0.12) * (h, h, w, w)[side]))
@@ -174,12 +175,6 @@ def bright_areas(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
 
 def _canvas(image: np.ndarray) -> np.ndarray:
     return np.zeros(image.shape[:2], np.float32)
-
-
-def _paper_colour(rng: np.random.Generator) -> np.ndarray:
-    """The paper base that cracks, folds and losses of the emulsion show (RGB)."""
-    return np.float32(rng.uniform(205, 250)) * np.float32([1.0, rng.uniform(0.93, 1.0),
-                                                           rng.uniform(0.8, 0.97)])
 
 
 def crack_network(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
@@ -241,22 +236,6 @@ def emulsion_loss(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
         distance = np.hypot(cols - centre[0], rows - centre[1])
         region = distance < rng.uniform(0.01, 0.08) * s * (1 + 0.5 * ragged)
     return region.astype(np.float32)
-
-
-def long_scratch(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
-    """Alpha of one or a few long, thin, almost straight scratches."""
-    h, w = image.shape[:2]
-    s = min(h, w)
-    alpha = _canvas(image)
-    angle = rng.uniform(0, 2 * np.pi)
-    start = rng.uniform((0, 0), (w, h))
-    for _ in range(rng.integers(1, 4)):
-        line = walk(rng, h, w, rng.uniform(0.2, 1.0) * s, 0.01,
-                    start=start + rng.normal(0, 0.03 * s, 2), angle=angle + rng.normal(0, 0.05),
-                    steps=12)
-        cv2.polylines(alpha, [np.round(line).astype(np.int32)], False, rng.uniform(0.6, 1.0),
-                      max(1, round(s / 500)), cv2.LINE_AA)
-    return alpha
 
 
 def _paste_drawn(rng, image_bgr, mask, alpha, class_id, paint_rgb, blend='alpha') -> None:
@@ -337,7 +316,7 @@ def make_photo_scan(rng: np.random.Generator, photo_bgr: np.ndarray, bank: Optio
                  (DUST, dust_specks, 0.3, 0.5)]
         for class_id, draw, chance, bright in drawn:
             for _ in range(int(rng.random() < chance) + int(rng.random() < chance / 3)):
-                paint = _paper_colour(rng) if rng.random() < bright else rng.uniform(20, 70, 3)
+                paint = paper_colour(rng) if rng.random() < bright else rng.uniform(20, 70, 3)
                 _paste_drawn(rng, image_bgr, mask, draw(rng, image_bgr), class_id, paint)
         held = [c for c in BANK_CLASSES if bank is not None and c in bank.instances]
         for _ in range(rng.poisson(1.5) if held else 0):

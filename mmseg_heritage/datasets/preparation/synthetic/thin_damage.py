@@ -1,5 +1,5 @@
 """Thin damage of film and prints, drawn as alpha maps: scratches running across the whole
-frame, single hairs, and fine specks of dust.
+frame, long scratches, single hairs and fine specks of dust; and the paper they show.
 
 Film runs through a camera, a projector and a scanner, so its scratches are long and straight
 and cross the whole frame, most often along the film (here: vertically); a hair bends all
@@ -10,7 +10,7 @@ them beside printed rules and lettering takes those for them (``clean_content.py
 import cv2
 import numpy as np
 
-from .textures import smooth_noise
+from .textures import smooth_noise, walk
 
 
 def _canvas(image: np.ndarray) -> np.ndarray:
@@ -72,3 +72,25 @@ def dust_specks(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
         cv2.circle(alpha, (int(x), int(y)), int(radius), float(rng.uniform(0.7, 1.0)), -1,
                    cv2.LINE_AA)
     return np.clip(alpha, 0, 1)
+
+
+def long_scratch(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
+    """Alpha of one or a few long, thin, almost straight scratches."""
+    h, w = image.shape[:2]
+    s = min(h, w)
+    alpha = _canvas(image)
+    angle = rng.uniform(0, 2 * np.pi)
+    start = rng.uniform((0, 0), (w, h))
+    for _ in range(rng.integers(1, 4)):
+        line = walk(rng, h, w, rng.uniform(0.2, 1.0) * s, 0.01,
+                    start=start + rng.normal(0, 0.03 * s, 2), angle=angle + rng.normal(0, 0.05),
+                    steps=12)
+        cv2.polylines(alpha, [np.round(line).astype(np.int32)], False, rng.uniform(0.6, 1.0),
+                      max(1, round(s / 500)), cv2.LINE_AA)
+    return alpha
+
+
+def paper_colour(rng: np.random.Generator) -> np.ndarray:
+    """The paper base that cracks, folds and losses of the emulsion show (RGB)."""
+    return np.float32(rng.uniform(205, 250)) * np.float32([1.0, rng.uniform(0.93, 1.0),
+                                                           rng.uniform(0.8, 0.97)])
