@@ -72,7 +72,7 @@ model = dict(
     decode_head=dict(
         align_corners=False,
         channels=16,
-        damage_threshold=0.73,
+        damage_threshold=0.66,
         decoder_channels=(
             64,
             48,
@@ -100,13 +100,13 @@ model = dict(
         kind_bias=[
             1.0,
             0.0,
-            -0.25,
-            -0.25,
+            1.0,
             0.0,
             0.0,
             0.0,
             0.0,
-            -0.25,
+            0.0,
+            0.25,
             -0.5,
             0.0,
             0.0,
@@ -225,6 +225,7 @@ train_dataloader = dict(
                     1.2,
                 ),
                 type='DamageCopyPaste'),
+            dict(max_drawings=2, prob=0.5, type='ThinDamagePaste'),
             dict(
                 class_weights='data/starter/class_weights.json',
                 crop_size=(
@@ -273,6 +274,7 @@ train_pipeline = [
             1.2,
         ),
         type='DamageCopyPaste'),
+    dict(max_drawings=2, prob=0.5, type='ThinDamagePaste'),
     dict(
         class_weights='data/starter/class_weights.json',
         crop_size=(
@@ -328,4 +330,4 @@ visualizer = dict(
         dict(type='LocalVisBackend'),
         dict(type='TensorboardVisBackend'),
     ])
-work_dir = 'work_dirs/starter_v3'
+work_dir = 'work_dirs/starter_v4'
