@@ -117,6 +117,15 @@ def paste_damage(rng: np.random.Generator, image: np.ndarray, mask: np.ndarray,
     return int(shows.sum())
 
 
+def writable_image_and_mask(results: dict) -> Tuple[np.ndarray, np.ndarray]:
+    """The sample's ``img`` and ``gt_seg_map`` to paint on, copied first where read-only (as
+    cached arrays are)."""
+    for key in ('img', 'gt_seg_map'):
+        if not results[key].flags.writeable:
+            results[key] = results[key].copy()
+    return results['img'], results['gt_seg_map']
+
+
 @TRANSFORMS.register_module()
 class DamageCopyPaste(BaseTransform):
     """Paste damage instances from a damage bank into the image, and label them.
@@ -226,11 +235,7 @@ class DamageCopyPaste(BaseTransform):
         rng = np.random.default_rng(np.random.randint(2**31))
         if rng.random() >= self.prob:
             return results
-        image, mask = results['img'], results['gt_seg_map']
-        if not image.flags.writeable:
-            image = results['img'] = image.copy()
-        if not mask.flags.writeable:
-            mask = results['gt_seg_map'] = mask.copy()
+        image, mask = writable_image_and_mask(results)
         for _ in range(rng.integers(self.num_instances[0], self.num_instances[1] + 1)):
             class_id = int(rng.choice(self.class_ids, p=self.class_probs))
             records = self.bank.instances[class_id]

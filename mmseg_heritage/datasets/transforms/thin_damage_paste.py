@@ -6,7 +6,7 @@ epoch on the same photograph; these are new lines on every load, so that thin st
 bending lines, not one scan's lines, are what it learns. Real damage from the bank is pasted
 by :class:`DamageCopyPaste`; the bank's "scratches" are patches of short abrasions, not lines.
 """
-from typing import Mapping
+from typing import Mapping, Optional
 
 import cv2
 import numpy as np
@@ -16,7 +16,7 @@ from mmseg.registry import TRANSFORMS
 from ...class_names import CLASSES, IGNORE_INDEX
 from ..preparation.synthetic.thin_damage import (dust_specks, frame_scratch, long_scratch,
                                                  paper_colour, single_hair)
-from .damage_copy_paste import paste_damage
+from .damage_copy_paste import paste_damage, writable_image_and_mask
 
 # Each kind: its class, its drawing, and the chance that it shows the paper (light) rather
 # than a dark line, as in the scans (photo_scans.make_photo_scan).
@@ -56,7 +56,7 @@ class ThinDamagePaste(BaseTransform):
     def __init__(self,
                  prob: float = 0.5,
                  max_drawings: int = 2,
-                 kinds: Mapping[str, float] = None,
+                 kinds: Optional[Mapping[str, float]] = None,
                  label_alpha: float = 0.3,
                  min_contrast: float = 10.0,
                  ignore_index: int = IGNORE_INDEX) -> None:
@@ -87,11 +87,7 @@ class ThinDamagePaste(BaseTransform):
         rng = np.random.default_rng(np.random.randint(2**31))
         if rng.random() >= self.prob:
             return results
-        image, mask = results['img'], results['gt_seg_map']
-        if not image.flags.writeable:
-            image = results['img'] = image.copy()
-        if not mask.flags.writeable:
-            mask = results['gt_seg_map'] = mask.copy()
+        image, mask = writable_image_and_mask(results)
         for _ in range(rng.integers(1, self.max_drawings + 1)):
             class_id, draw, light = THIN_DAMAGE[self.kinds[rng.choice(len(self.kinds),
                                                                       p=self.kind_probs)]]
